@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+from django.utils import translation
+
+from agora.accounts.models import User
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Sign-up keeps the public name and the language the visitor was using."""
+
+    def save_user(self, request: HttpRequest, user: User, form: Any, commit: bool = True) -> User:  # type: ignore[override]
+        user = super().save_user(request, user, form, commit=False)
+        user.display_name = form.cleaned_data["display_name"].strip()
+        user.preferred_language = translation.get_language() or ""
+        if commit:
+            user.save()
+        return user

@@ -1,0 +1,103 @@
+"""API operations for the current user and organisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from agora.accounts import selectors, services
+from agora.accounts.models import Organisation, User
+from agora.accounts.schemas import (
+    InvitationIn,
+    InvitationOut,
+    ListParams,
+    MemberList,
+    MemberOut,
+    MeOut,
+    OrganisationList,
+    OrganisationListParams,
+    OrganisationOut,
+    OrganisationPatch,
+)
+from agora.accounts.apiauth import ApiAuth
+from agora.core.apilinks import next_link
+from agora.core.schemas import ERROR_RESPONSES
+
+router = Router(tags=["accounts"])
+PUBLIC = {"x-agora-public": True}
+
+
+def organisation_out(request: HttpRequest, organisation: Organisation) -> OrganisationOut:
+    return OrganisationOut.from_organisation(request, organisation)
+
+
+@router.get("/me", response={200: MeOut, **ERROR_RESPONSES}, auth=ApiAuth(required=True),
+            summary="The authenticated user")
+def me(request: HttpRequest) -> MeOut:
+    """Your own account: public name, language, and the organisations you belong to."""
+    user: User = request.auth  # type: ignore[attr-defined]  # set by ApiAuth
+    return MeOut.from_user(request, user, selectors.user_memberships(user=user))
+
+
+@router.get("/organisations", response={200: OrganisationList, **ERROR_RESPONSES},
+            summary="List organisations", openapi_extra=PUBLIC)
+def organisation_list(request: HttpRequest, params: Query[OrganisationListParams]) -> OrganisationList:
+    """Every organisation, by name; filter by `kind`."""
+    page = selectors.organisation_list(
+        actor=request.user, kind=params.kind, cursor=params.cursor, limit=params.limit
+    )
+    return OrganisationList(
+        items=[organisation_out(request, o) for o in page.items],
+        next=next_link(request, page.next_cursor),
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get("/organisations/{slug}", response={200: OrganisationOut, **ERROR_RESPONSES},
+            summary="One organisation", openapi_extra=PUBLIC)
+def organisation_detail(request: HttpRequest, slug: str) -> OrganisationOut:
+    return organisation_out(request, selectors.organisation_get(actor=request.user, slug=slug))
+
+
+@router.patch("/organisations/{slug}", response={200: OrganisationOut, **ERROR_RESPONSES},
+              auth=ApiAuth(required=True), summary="Change an organisation's details")
+def organisation_patch(request: HttpRequest, slug: str, payload: OrganisationPatch) -> OrganisationOut:
+    """For the organisation's administrators. Only the fields sent are changed."""
+    organisation = selectors.organisation_get(actor=request.user, slug=slug)
+    changes: dict[str, Any] = payload.model_dump(exclude_unset=True)
+    if "website" in changes:
+        changes["website"] = str(changes["website"] or "")
+    updated = services.organisation_update(actor=request.auth, organisation=organisation, **changes)  # type: ignore[attr-defined]
+    return organisation_out(request, updated)
+
+
+@router.get("/organisations/{slug}/members", response={200: MemberList, **ERROR_RESPONSES},
+            auth=ApiAuth(required=True), summary="Members of an organisation")
+def organisation_members(request: HttpRequest, slug: str, params: Query[ListParams]) -> MemberList:
+    """Visible to the organisation's own members and to staff."""
+    organisation = selectors.organisation_get(actor=request.user, slug=slug)
+    page = selectors.organisation_members(
+        actor=request.user, organisation=organisation, cursor=params.cursor, limit=params.limit
+    )
+    return MemberList(
+        items=[MemberOut.from_membership(m) for m in page.items],
+        next=next_link(request, page.next_cursor),
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.post("/organisations/{slug}/invitations", response={201: InvitationOut, **ERROR_RESPONSES},
+             auth=ApiAuth(required=True), summary="Invite someone to an organisation")
+def organisation_invite(request: HttpRequest, slug: str, payload: InvitationIn) -> tuple[int, InvitationOut]:
+    """For the organisation's administrators: emails an invitation link valid for 14 days."""
+    organisation = selectors.organisation_get(actor=request.user, slug=slug)
+    invitation, _secret = services.invitation_create(
+        actor=request.auth,  # type: ignore[attr-defined]  # set by ApiAuth
+        organisation=organisation,
+        email=str(payload.email),
+        role=payload.role,
+    )
+    return 201, InvitationOut.from_invitation(invitation)
+

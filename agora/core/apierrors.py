@@ -1,0 +1,215 @@
+"""Turns every exception raised under the API into an RFC 9457 problem response."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
+
+from agora.core.errors import Conflict
+from agora.core.pagination import InvalidCursor
+from agora.core.problems import problem_response, too_large
+from agora.core.ratelimit import RateLimitExceeded
+
+logger = logging.getLogger(__name__)
+JSON_TYPES = ("application/json", "application/merge-patch+json")
+
+
+class UnsupportedMediaType(Exception):
+    pass
+
+
+class JsonOnlyParser(Parser):
+    """Bodies are JSON; anything else is refused with 415 rather than misread."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        content_type = request.content_type or ""
+        if content_type not in JSON_TYPES and not content_type.endswith("+json"):
+            raise UnsupportedMediaType(content_type)
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise ValueError(_("The body must be a JSON object."))
+        return data
+
+
+def _field_message(error: dict[str, Any]) -> str:
+    """Pydantic's messages are English only; the common ones are translated here."""
+    ctx = error.get("ctx") or {}
+    messages = {
+        "missing": _("This field is required."),
+        "int_parsing": _("Enter a whole number."),
+        "int_type": _("Enter a whole number."),
+        "float_parsing": _("Enter a number."),
+        "bool_parsing": _("Enter true or false."),
+        "string_type": _("Enter text."),
+        "datetime_parsing": _("Enter a date and time in ISO 8601 format, e.g. 2026-03-12T09:30:00Z."),
+        "datetime_from_date_parsing": _("Enter a date and time in ISO 8601 format, e.g. 2026-03-12T09:30:00Z."),
+        "date_parsing": _("Enter a date as YYYY-MM-DD."),
+        "url_parsing": _("Enter a valid web address, starting with http:// or https://."),
+        "value_error": str(ctx.get("error", "")) or _("This value is not valid."),
+        "extra_forbidden": _("This field is not accepted here."),
+        "list_type": _("Enter a list."),
+        "dict_type": _("Enter an object."),
+        "model_attributes_type": _("Enter an object."),
+        "json_invalid": _("This is not valid JSON."),
+    }
+    kind = error.get("type", "")
+    if kind == "string_too_long":
+        return _("Use at most %(max)s characters.") % {"max": ctx.get("max_length")}
+    if kind == "string_too_short":
+        return _("Use at least %(min)s characters.") % {"min": ctx.get("min_length")}
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("Enter a value of at least %(min)s.") % {"min": ctx.get("ge", ctx.get("gt"))}
+    if kind in ("less_than_equal", "less_than"):
+        return _("Enter a value of at most %(max)s.") % {"max": ctx.get("le", ctx.get("lt"))}
+    if kind in ("enum", "literal_error"):
+        return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+    return messages.get(kind) or str(error.get("msg", _("This value is not valid.")))
+
+
+def _field_name(loc: list[Any]) -> str:
+    # ninja prefixes the parameter source and, for bodies, the parameter name.
+    parts = [str(p) for p in loc]
+    if len(parts) > 2 and parts[0] == "body":
+        parts = parts[2:]
+    elif len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def validation_problem(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {
+            "field": _field_name(list(e.get("loc", []))),
+            "message": _field_message(e),
+            "code": str(e.get("type", "invalid")),
+        }
+        for e in exc.errors
+    ]
+    return problem_response(
+        request,
+        "validation-error",
+        _("%(count)d field(s) are invalid: %(fields)s.")
+        % {"count": len(errors), "fields": ", ".join(e["field"] for e in errors)},
+        errors=errors,
+    )
+
+
+def service_validation_problem(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": field, "message": str(message), "code": getattr(err, "code", None) or "invalid"}
+            for field, error_list in exc.error_dict.items()
+            for err in error_list
+            for message in err.messages
+        ]
+    else:
+        errors = [{"field": "body", "message": str(m), "code": "invalid"} for m in exc.messages]
+    return problem_response(
+        request, "validation-error", "; ".join(e["message"] for e in errors), errors=errors
+    )
+
+
+def http_error_problem(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    cause = exc.__cause__
+    if isinstance(cause, UnsupportedMediaType):
+        return problem_response(
+            request,
+            "unsupported-media-type",
+            _("Send the body as application/json (it was sent as %(type)s).")
+            % {"type": str(cause) or _("no content type")},
+        )
+    if isinstance(cause, RequestDataTooBig):
+        return too_large(request)
+    if exc.status_code == 400 and cause is not None:
+        return problem_response(request, "bad-request", _("The body is not valid JSON: %(error)s") % {"error": cause})
+    slug = {
+        400: "bad-request",
+        401: "authentication-required",
+        403: "permission-denied",
+        404: "not-found",
+        405: "method-not-allowed",
+        409: "conflict",
+        413: "payload-too-large",
+        415: "unsupported-media-type",
+        422: "validation-error",
+        429: "rate-limited",
+    }.get(exc.status_code, "server-error")
+    response = problem_response(request, slug, exc.message if exc.message not in ("Unauthorized", "Forbidden") else None)
+    response.status_code = exc.status_code
+    return response
+
+
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    detail = exc.message if exc.message != "Unauthorized" else None
+    return problem_response(
+        request, "authentication-required", detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    detail = getattr(exc, "message", None) or str(exc)
+    return problem_response(request, "permission-denied", None if detail == "Forbidden" else detail or None)
+
+
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(request, "not-found")
+
+
+def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return problem_response(request, "conflict", exc.message)
+
+
+def _bad_cursor(request: HttpRequest, exc: InvalidCursor) -> HttpResponse:
+    return problem_response(request, "bad-request", str(exc))
+
+
+def _throttled(request: HttpRequest, exc: RateLimitExceeded) -> HttpResponse:
+    return problem_response(
+        request,
+        "rate-limited",
+        _("The limit is %(limit)d requests per period; try again in %(seconds)d seconds.")
+        % {"limit": exc.limit, "seconds": exc.retry_after},
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return too_large(request)
+
+
+def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled error in API operation %s", request.path)
+    return problem_response(request, "server-error")
+
+
+HANDLERS: list[tuple[type[Exception], Any]] = [
+    (Exception, _crash),
+    (NinjaValidationError, validation_problem),
+    (DjangoValidationError, service_validation_problem),
+    (HttpError, http_error_problem),
+    (AuthenticationError, _unauthenticated),
+    (AuthorizationError, _forbidden),
+    (DjangoPermissionDenied, _forbidden),
+    (Http404, _not_found),
+    (ObjectDoesNotExist, _not_found),
+    (Conflict, _conflict),
+    (InvalidCursor, _bad_cursor),
+    (RateLimitExceeded, _throttled),
+    (RequestDataTooBig, _too_big),
+]
+
+
+def install_problem_handlers(api: NinjaAPI) -> None:
+    for exc_class, handler in HANDLERS:
+        api.add_exception_handler(exc_class, handler)

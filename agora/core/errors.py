@@ -1,0 +1,24 @@
+"""Exceptions that services raise; the web and API layers turn them into responses."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+__all__ = ["Conflict", "PermissionDenied", "ValidationError"]
+
+
+class Conflict(Exception):
+    """The request is valid but clashes with the current state (a duplicate, a stale edit)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def error_message(exc: Exception) -> str:
+    """The human-readable text of a service error, for a page message."""
+    if isinstance(exc, Conflict):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)

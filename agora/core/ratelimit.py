@@ -1,0 +1,95 @@
+"""Fixed-window rate limits kept in the cache (Redis when REDIS_URL is set)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+
+_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """'120/minute' -> Rate(120, 60)."""
+        try:
+            count, period = text.split("/")
+            return cls(int(count), _PERIODS[period.strip().rstrip("s")])
+        except (ValueError, KeyError) as exc:
+            raise ImproperlyConfigured(
+                f"Invalid rate {text!r}: write it as <number>/<second|minute|hour|day>."
+            ) from exc
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    limit: int
+    remaining: int
+    retry_after: int
+
+
+def hit(key: str, rate: Rate, *, now: float | None = None) -> Decision:
+    """Counts one request for `key` in the current window and says whether it may pass."""
+    now = time.time() if now is None else now
+    window = int(now // rate.seconds)
+    cache_key = f"ratelimit:{key}:{window}"
+    # add() is a no-op when the key exists, so concurrent first hits do not reset the count;
+    # incr() is atomic on Redis.
+    cache.add(cache_key, 0, timeout=rate.seconds + 1)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(cache_key, 1, timeout=rate.seconds + 1)
+        count = 1
+    retry_after = max(1, int((window + 1) * rate.seconds - now))
+    return Decision(
+        allowed=count <= rate.count,
+        limit=rate.count,
+        remaining=max(0, rate.count - count),
+        retry_after=retry_after,
+    )
+
+
+def rate_limit_key(request: HttpRequest) -> tuple[str, Rate]:
+    token = getattr(request, "api_token", None)
+    if token is not None:
+        return f"token:{token.pk}", Rate.parse(settings.API_RATE_LIMIT_TOKEN)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}", Rate.parse(settings.API_RATE_LIMIT_TOKEN)
+    return f"ip:{client_ip(request)}", Rate.parse(settings.API_RATE_LIMIT_ANONYMOUS)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The caller's address, trusting X-Forwarded-For only as far as NUM_PROXIES allows."""
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    if settings.NUM_PROXIES:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if forwarded:
+            return forwarded[-min(settings.NUM_PROXIES, len(forwarded))]
+    return remote
+
+
+class RateLimitExceeded(Exception):
+    def __init__(self, retry_after: int, limit: int) -> None:
+        super().__init__("rate limit exceeded")
+        self.retry_after = retry_after
+        self.limit = limit
+
+
+def check_rate_limit(request: HttpRequest) -> Decision:
+    key, rate = rate_limit_key(request)
+    decision = hit(f"api:{key}", rate)
+    if not decision.allowed:
+        raise RateLimitExceeded(decision.retry_after, decision.limit)
+    return decision

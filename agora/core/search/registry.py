@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    kind: str
+    key: str
+    url: str
+    title: str
+    body: str = ""
+    summary: str = ""
+
+
+class SearchProvider(Protocol):
+    kind: str
+    label: str | Promise
+
+    def documents(self) -> Iterable[SearchDocument]:
+        """Every public document of this kind, for a full rebuild."""
+        ...
+
+
+_providers: dict[str, SearchProvider] = {}
+
+
+def register(provider: SearchProvider) -> SearchProvider:
+    _providers[provider.kind] = provider
+    return provider
+
+
+def providers() -> dict[str, SearchProvider]:
+    return dict(_providers)

@@ -1,0 +1,28 @@
+"""Root URLs."""
+
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from agora import apidocs
+from agora.api import api
+from agora.core.admin_access import admin_requires_two_factor
+
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # sign in through allauth, with 2FA
+admin.site.has_permission = admin_requires_two_factor  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("", include("agora.core.urls")),
+    path("", include("agora.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/docs", apidocs.api_docs, name="api_docs"),
+    path("api/v1/problems/<slug:slug>", apidocs.problem_type, name="problem_type"),
+    path("api/v1/", api.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
+]
+
+handler400 = "agora.core.views.bad_request"
+handler403 = "agora.core.views.permission_denied"
+handler404 = "agora.core.views.page_not_found"
+handler500 = "agora.core.views.server_error"

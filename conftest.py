@@ -1,0 +1,51 @@
+"""Fixtures shared by every test: people in every role around one organisation."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from agora.accounts.choices import Role
+from agora.accounts.models import Organisation, User
+from agora.accounts.tests.factories import OrganisationFactory, UserFactory, make_member
+
+ROLES = ("anonymous", "citizen", "member", "editor", "admin", "staff")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    # Rate-limit counters live in the cache; each test starts with none.
+    cache.clear()
+
+
+@pytest.fixture
+def organisation(db: None) -> Organisation:
+    return OrganisationFactory(name="Région de Test", slug="region-test")
+
+
+@pytest.fixture
+def people(organisation: Organisation) -> dict[str, User | None]:
+    """One person per role; editors, admins and staff have two-factor set up."""
+    return {
+        "anonymous": None,
+        "citizen": UserFactory(display_name="Citizen"),
+        "member": make_member(organisation, Role.MEMBER, display_name="Member"),
+        "editor": make_member(organisation, Role.EDITOR, display_name="Editor"),
+        "admin": make_member(organisation, Role.ADMIN, display_name="Admin"),
+        "staff": UserFactory(display_name="Staff", is_staff=True, two_factor=True),
+    }
+
+
+@pytest.fixture
+def client_as(people: dict[str, User | None]):  # type: ignore[no-untyped-def]
+    """client_as("editor") -> a test client signed in as that person."""
+
+    def make(role: str) -> Client:
+        client = Client()
+        user = people[role]
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
