@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from agora.accounts.choices import Role
 from agora.accounts.models import Organisation, User
@@ -13,9 +15,25 @@ from agora.accounts.tests.factories import OrganisationFactory, UserFactory, mak
 ROLES = ("anonymous", "citizen", "member", "editor", "admin", "staff")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    # Argon2 is deliberately slow; tests create hundreds of accounts. Production keeps Argon2.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache() -> None:
-    # Rate-limit counters live in the cache; each test starts with none.
+def _clear_cache(request: pytest.FixtureRequest) -> None:
+    """Rate-limit counters live in the cache (a database table unless REDIS_URL is set);
+    each test that uses the database starts with none."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if not marker and not {"db", "transactional_db", "live_server"} & names:
+        return
+    transactional = "transactional_db" in names or "live_server" in names or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
     cache.clear()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -37,7 +38,9 @@ def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
                         "in": param["in"],
                         "required": param.get("required", False),
                         "type": param_schema.get("type") or "string",
-                        "description": param.get("description") or param_schema.get("description", ""),
+                        "description": (
+                            param.get("description") or param_schema.get("description", "")
+                        ),
                     }
                 )
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
@@ -53,7 +56,7 @@ def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
                     "parameters": parameters,
                     "body_fields": sorted(body_schema.get("properties", {}).keys()),
                     "responses": sorted(op.get("responses", {}).keys()),
-                    "anchor": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
+                    "anchor": re.sub(r"[/{}]+", "-", f"{method}{path}").strip("-"),
                 }
             )
     return operations

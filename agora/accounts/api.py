@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Path, Query, Router, Status
 
 from agora.accounts import selectors, services
+from agora.accounts.apiauth import ApiAuth
 from agora.accounts.models import Organisation, User
 from agora.accounts.schemas import (
     InvitationIn,
     InvitationOut,
-    ListParams,
     MemberList,
     MemberOut,
     MeOut,
@@ -21,29 +21,43 @@ from agora.accounts.schemas import (
     OrganisationOut,
     OrganisationPatch,
 )
-from agora.accounts.apiauth import ApiAuth
 from agora.core.apilinks import next_link
-from agora.core.schemas import ERROR_RESPONSES
+from agora.core.schemas import ERROR_RESPONSES, ListParams
 
 router = Router(tags=["accounts"])
 PUBLIC = {"x-agora-public": True}
+# The Django `slug` converter: any other address is a 404 before the operation runs.
+Slug = Annotated[
+    str,
+    Path(pattern=r"^[-a-zA-Z0-9_]+$", description="The organisation's short name, as in its URL."),
+]
 
 
 def organisation_out(request: HttpRequest, organisation: Organisation) -> OrganisationOut:
     return OrganisationOut.from_organisation(request, organisation)
 
 
-@router.get("/me", response={200: MeOut, **ERROR_RESPONSES}, auth=ApiAuth(required=True),
-            summary="The authenticated user")
+@router.get(
+    "/me",
+    response={200: MeOut, **ERROR_RESPONSES},
+    auth=ApiAuth(required=True),
+    summary="The authenticated user",
+)
 def me(request: HttpRequest) -> MeOut:
     """Your own account: public name, language, and the organisations you belong to."""
     user: User = request.auth  # type: ignore[attr-defined]  # set by ApiAuth
     return MeOut.from_user(request, user, selectors.user_memberships(user=user))
 
 
-@router.get("/organisations", response={200: OrganisationList, **ERROR_RESPONSES},
-            summary="List organisations", openapi_extra=PUBLIC)
-def organisation_list(request: HttpRequest, params: Query[OrganisationListParams]) -> OrganisationList:
+@router.get(
+    "/organisations",
+    response={200: OrganisationList, **ERROR_RESPONSES},
+    summary="List organisations",
+    openapi_extra=PUBLIC,
+)
+def organisation_list(
+    request: HttpRequest, params: Query[OrganisationListParams]
+) -> OrganisationList:
     """Every organisation, by name; filter by `kind`."""
     page = selectors.organisation_list(
         actor=request.user, kind=params.kind, cursor=params.cursor, limit=params.limit
@@ -55,27 +69,47 @@ def organisation_list(request: HttpRequest, params: Query[OrganisationListParams
     )
 
 
-@router.get("/organisations/{slug}", response={200: OrganisationOut, **ERROR_RESPONSES},
-            summary="One organisation", openapi_extra=PUBLIC)
-def organisation_detail(request: HttpRequest, slug: str) -> OrganisationOut:
+@router.get(
+    "/organisations/{slug:slug}",
+    response={200: OrganisationOut, **ERROR_RESPONSES},
+    summary="One organisation",
+    openapi_extra=PUBLIC,
+)
+def organisation_detail(request: HttpRequest, slug: Slug) -> OrganisationOut:
     return organisation_out(request, selectors.organisation_get(actor=request.user, slug=slug))
 
 
-@router.patch("/organisations/{slug}", response={200: OrganisationOut, **ERROR_RESPONSES},
-              auth=ApiAuth(required=True), summary="Change an organisation's details")
-def organisation_patch(request: HttpRequest, slug: str, payload: OrganisationPatch) -> OrganisationOut:
-    """For the organisation's administrators. Only the fields sent are changed."""
+@router.patch(
+    "/organisations/{slug:slug}",
+    response={200: OrganisationOut, **ERROR_RESPONSES},
+    auth=ApiAuth(required=True),
+    summary="Change an organisation's details",
+)
+def organisation_patch(
+    request: HttpRequest, slug: Slug, payload: OrganisationPatch
+) -> OrganisationOut:
+    """For the organisation's administrators. Only the fields sent are changed; null clears one."""
     organisation = selectors.organisation_get(actor=request.user, slug=slug)
-    changes: dict[str, Any] = payload.model_dump(exclude_unset=True)
-    if "website" in changes:
-        changes["website"] = str(changes["website"] or "")
-    updated = services.organisation_update(actor=request.auth, organisation=organisation, **changes)  # type: ignore[attr-defined]
+    # Every field is text in the database: null clears it (an empty name is then refused).
+    changes: dict[str, Any] = {
+        field: "" if value is None else str(value)
+        for field, value in payload.model_dump(exclude_unset=True).items()
+    }
+    updated = services.organisation_update(
+        actor=request.auth,  # type: ignore[attr-defined]  # set by ApiAuth
+        organisation=organisation,
+        **changes,
+    )
     return organisation_out(request, updated)
 
 
-@router.get("/organisations/{slug}/members", response={200: MemberList, **ERROR_RESPONSES},
-            auth=ApiAuth(required=True), summary="Members of an organisation")
-def organisation_members(request: HttpRequest, slug: str, params: Query[ListParams]) -> MemberList:
+@router.get(
+    "/organisations/{slug:slug}/members",
+    response={200: MemberList, **ERROR_RESPONSES},
+    auth=ApiAuth(required=True),
+    summary="Members of an organisation",
+)
+def organisation_members(request: HttpRequest, slug: Slug, params: Query[ListParams]) -> MemberList:
     """Visible to the organisation's own members and to staff."""
     organisation = selectors.organisation_get(actor=request.user, slug=slug)
     page = selectors.organisation_members(
@@ -88,9 +122,15 @@ def organisation_members(request: HttpRequest, slug: str, params: Query[ListPara
     )
 
 
-@router.post("/organisations/{slug}/invitations", response={201: InvitationOut, **ERROR_RESPONSES},
-             auth=ApiAuth(required=True), summary="Invite someone to an organisation")
-def organisation_invite(request: HttpRequest, slug: str, payload: InvitationIn) -> tuple[int, InvitationOut]:
+@router.post(
+    "/organisations/{slug:slug}/invitations",
+    response={201: InvitationOut, **ERROR_RESPONSES},
+    auth=ApiAuth(required=True),
+    summary="Invite someone to an organisation",
+)
+def organisation_invite(
+    request: HttpRequest, slug: Slug, payload: InvitationIn
+) -> Status[InvitationOut]:
     """For the organisation's administrators: emails an invitation link valid for 14 days."""
     organisation = selectors.organisation_get(actor=request.user, slug=slug)
     invitation, _secret = services.invitation_create(
@@ -99,5 +139,4 @@ def organisation_invite(request: HttpRequest, slug: str, payload: InvitationIn) 
         email=str(payload.email),
         role=payload.role,
     )
-    return 201, InvitationOut.from_invitation(invitation)
-
+    return Status(201, InvitationOut.from_invitation(invitation))

@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
+from agora.accounts.choices import TokenScope
 from agora.accounts.services import api_token_authenticate
 from agora.core.ratelimit import check_rate_limit
 
@@ -44,9 +45,13 @@ class ApiAuth(AuthBase):
             scheme, _sep, secret = header.partition(" ")
             token = api_token_authenticate(secret.strip()) if scheme.lower() == "bearer" else None
             if token is None:
-                raise AuthenticationError(401, _("The API token is missing, malformed, expired or revoked."))
-            if request.method not in SAFE_METHODS and not token.allows("write"):  # type: ignore[arg-type]  # TokenScope value
-                raise AuthorizationError(403, _("This token can only read; create one with the write scope."))
+                raise AuthenticationError(
+                    401, _("The API token is missing, malformed, expired or revoked.")
+                )
+            if request.method not in SAFE_METHODS and not token.allows(TokenScope.WRITE):
+                raise AuthorizationError(
+                    403, _("This token can only read; create one with the write scope.")
+                )
             request.user = token.user
             request.api_token = token  # type: ignore[attr-defined]  # read by the rate limit
             return token.user
@@ -55,7 +60,9 @@ class ApiAuth(AuthBase):
             if request.method not in SAFE_METHODS:
                 csrf_error = check_csrf(request)
                 if csrf_error:
-                    raise AuthorizationError(403, _("The CSRF check failed: send the CSRF token, or use an API token."))
+                    raise AuthorizationError(
+                        403, _("The CSRF check failed: send the CSRF token, or use an API token.")
+                    )
             return user
         if self.required:
             raise AuthenticationError(401, _("Sign in or send an API token to use this."))

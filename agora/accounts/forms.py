@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
 from django import forms
@@ -89,9 +90,8 @@ class ApiTokenForm(forms.Form):
             return None
         if day <= timezone.localdate():
             raise forms.ValidationError(_("Choose a day after today."))
-        return timezone.make_aware(
-            timezone.datetime.combine(day, timezone.datetime.max.time())
-        )
+        # The token works until the end of the chosen day.
+        return timezone.make_aware(datetime.combine(day, time.max))
 
 
 class OrganisationForm(forms.Form):

@@ -11,13 +11,7 @@ from pydantic import EmailStr, HttpUrl
 
 from agora.accounts.choices import OrganisationKind, Role
 from agora.accounts.models import Invitation, Membership, Organisation, User
-from agora.core.pagination import MAX_LIMIT
-from agora.core.schemas import PagedList
-
-
-class ListParams(Schema):
-    cursor: str | None = Field(None, description="The `next_cursor` of the previous page.")
-    limit: int | None = Field(None, ge=1, le=MAX_LIMIT, description="Items per page (default 20).")
+from agora.core.schemas import ListParams, PagedList, Text
 
 
 class OrganisationListParams(ListParams):
@@ -62,7 +56,9 @@ class OrganisationOut(Schema):
             name=o.name,
             kind=OrganisationKind(o.kind),
             parent=parent,
-            identifiers=[IdentifierOut(scheme=i.scheme, value=i.value) for i in o.identifiers.all()],
+            identifiers=[
+                IdentifierOut(scheme=i.scheme, value=i.value) for i in o.identifiers.all()
+            ],
             website=o.website,
             email=o.email,
             jurisdiction=o.jurisdiction,
@@ -77,11 +73,13 @@ class OrganisationList(PagedList):
 
 
 class OrganisationPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    """Only the fields sent change; null clears a field (JSON merge patch)."""
+
+    name: Text | None = Field(None, min_length=1, max_length=200)
     website: HttpUrl | None = None
     email: EmailStr | None = None
-    jurisdiction: str | None = Field(None, max_length=100)
-    description: str | None = Field(None, max_length=20000)
+    jurisdiction: Text | None = Field(None, max_length=100)
+    description: Text | None = Field(None, max_length=20000)
 
 
 class MemberOut(Schema):
@@ -112,7 +110,9 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
 
     @classmethod
-    def from_user(cls, request: HttpRequest, user: User, memberships: Iterable[Membership]) -> MeOut:
+    def from_user(
+        cls, request: HttpRequest, user: User, memberships: Iterable[Membership]
+    ) -> MeOut:
         return cls(
             id=user.pk,
             display_name=user.display_name,

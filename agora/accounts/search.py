@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from agora.accounts.models import Organisation
 from agora.core.search import SearchDocument, register
@@ -24,7 +25,7 @@ def organisation_document(organisation: Organisation) -> SearchDocument:
 
 class OrganisationSearch:
     kind = "organisation"
-    label = _("Organisations")
+    label: StrOrPromise = _("Organisations")
 
     def documents(self) -> Iterable[SearchDocument]:
         for organisation in Organisation.objects.prefetch_related("identifiers"):

@@ -209,7 +209,7 @@ def organisation_identifier_add(
     identifier = OrganisationIdentifier(
         organisation=organisation, scheme=scheme.strip().upper(), value=value.strip()
     )
-    identifier.full_clean(exclude=["organisation"], validate_unique=False)
+    identifier.full_clean(exclude=["organisation"], validate_unique=False, validate_constraints=False)
     if OrganisationIdentifier.objects.filter(scheme=identifier.scheme, value=identifier.value).exists():
         raise Conflict(_("Another organisation already has this identifier."))
     identifier.save()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agora.accounts import permissions, selectors, services
-from agora.accounts.choices import OrganisationKind
+from agora.accounts.choices import OrganisationKind, Role
 from agora.accounts.forms import (
     ApiTokenForm,
     DeleteAccountForm,
@@ -69,7 +69,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
             language,
             max_age=settings.LANGUAGE_COOKIE_AGE,
             secure=settings.LANGUAGE_COOKIE_SECURE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            samesite="Lax",
             httponly=True,
         )
         if request.user.is_authenticated:
@@ -201,7 +201,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "organisation": organisation,
         "description_html": render_markdown(organisation.description),
-        "role": permissions.role_in(request.user, organisation),
+        "role": Role(role).label if (role := permissions.role_in(request.user, organisation)) else None,
         "can_edit": permissions.can_edit_organisation(request.user, organisation),
         "can_view_members": permissions.can_view_members(request.user, organisation),
     }

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema
 
 from agora.core.apilinks import next_link
-from agora.core.schemas import ERROR_RESPONSES, PagedList
+from agora.core.errors import ValidationError
+from agora.core.schemas import ERROR_RESPONSES, ListParams, PagedList
 from agora.core.search import providers, search
 
 router = Router(tags=["search"])
+MAX_QUERY_LENGTH = 200
 
 
-class SearchParams(Schema):
-    q: str
-    kind: str | None = None
-    cursor: str | None = None
-    limit: int | None = None
+class SearchParams(ListParams):
+    q: str = Field(
+        description=f"The words to look for; only the first {MAX_QUERY_LENGTH} characters count."
+    )
+    kind: str | None = Field(None, description="Only results of this kind, e.g. organisation.")
 
 
 class SearchHitOut(Schema):
@@ -45,9 +46,11 @@ def search_everything(request: HttpRequest, params: Query[SearchParams]) -> Sear
     """Ranked full-text search over every public document, accents and word endings ignored."""
     known = providers()
     if params.kind and params.kind not in known:
-        raise HttpError(400, _("kind must be one of: %(kinds)s.") % {"kinds": ", ".join(sorted(known))})
+        raise ValidationError(
+            {"kind": _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(sorted(known))}}
+        )
     page = search(
-        params.q[:200],
+        params.q[:MAX_QUERY_LENGTH],
         kinds=[params.kind] if params.kind else None,
         cursor=params.cursor,
         limit=params.limit,

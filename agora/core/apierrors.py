@@ -6,11 +6,13 @@ import json
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -19,14 +21,18 @@ from ninja.parser import Parser
 from agora.core.errors import Conflict
 from agora.core.pagination import InvalidCursor
 from agora.core.problems import problem_response, too_large
-from agora.core.ratelimit import RateLimitExceeded
+from agora.core.ratelimit import RateLimitExceededError
 
 logger = logging.getLogger(__name__)
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 
 
-class UnsupportedMediaType(Exception):
+class UnsupportedMediaTypeError(Exception):
     pass
+
+
+class MalformedBodyError(Exception):
+    """The body is JSON by its content type but cannot be read; the message says why."""
 
 
 class JsonOnlyParser(Parser):
@@ -35,52 +41,92 @@ class JsonOnlyParser(Parser):
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         content_type = request.content_type or ""
         if content_type not in JSON_TYPES and not content_type.endswith("+json"):
-            raise UnsupportedMediaType(content_type)
-        data = json.loads(request.body)
+            raise UnsupportedMediaTypeError(content_type)
+        try:
+            data = json.loads(request.body)
+        except json.JSONDecodeError as exc:
+            raise MalformedBodyError(
+                _("The body is not valid JSON (error at line %(line)d, column %(column)d).")
+                % {"line": exc.lineno, "column": exc.colno}
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise MalformedBodyError(_("The body is not valid UTF-8 text.")) from exc
+        except RecursionError as exc:
+            raise MalformedBodyError(_("The body is nested too deeply.")) from exc
         if not isinstance(data, dict):
-            raise ValueError(_("The body must be a JSON object."))
+            raise MalformedBodyError(_("The body must be a JSON object."))
         return data
 
 
 def _field_message(error: dict[str, Any]) -> str:
-    """Pydantic's messages are English only; the common ones are translated here."""
+    """Pydantic's messages are English only; they are replaced by translated ones here."""
     ctx = error.get("ctx") or {}
-    messages = {
-        "missing": _("This field is required."),
-        "int_parsing": _("Enter a whole number."),
-        "int_type": _("Enter a whole number."),
-        "float_parsing": _("Enter a number."),
-        "bool_parsing": _("Enter true or false."),
-        "string_type": _("Enter text."),
-        "datetime_parsing": _("Enter a date and time in ISO 8601 format, e.g. 2026-03-12T09:30:00Z."),
-        "datetime_from_date_parsing": _("Enter a date and time in ISO 8601 format, e.g. 2026-03-12T09:30:00Z."),
-        "date_parsing": _("Enter a date as YYYY-MM-DD."),
-        "url_parsing": _("Enter a valid web address, starting with http:// or https://."),
-        "value_error": str(ctx.get("error", "")) or _("This value is not valid."),
-        "extra_forbidden": _("This field is not accepted here."),
-        "list_type": _("Enter a list."),
-        "dict_type": _("Enter an object."),
-        "model_attributes_type": _("Enter an object."),
-        "json_invalid": _("This is not valid JSON."),
-    }
     kind = error.get("type", "")
-    if kind == "string_too_long":
-        return _("Use at most %(max)s characters.") % {"max": ctx.get("max_length")}
-    if kind == "string_too_short":
-        return _("Use at least %(min)s characters.") % {"min": ctx.get("min_length")}
+    if kind == "value_error":
+        # Our own validators raise translated messages; email-validator's reason is English.
+        if "reason" in ctx:
+            return _("Enter a valid email address.")
+        return str(ctx.get("error", "")) or _("This value is not valid.")
+    # A string with validators of its own reports "too_short" (field_type "Value").
+    items = ctx.get("field_type") in ("List", "Tuple", "Set", "Dictionary")
+    if kind in ("string_too_long", "url_too_long", "too_long"):
+        limit = int(ctx.get("max_length", 0))
+        if items:
+            return ngettext(
+                "Enter at most %(max)d item.", "Enter at most %(max)d items.", limit
+            ) % {"max": limit}
+        return ngettext(
+            "Use at most %(max)d character.", "Use at most %(max)d characters.", limit
+        ) % {"max": limit}
+    if kind in ("string_too_short", "too_short"):
+        limit = int(ctx.get("min_length", 0))
+        if items:
+            return ngettext(
+                "Enter at least %(min)d item.", "Enter at least %(min)d items.", limit
+            ) % {"min": limit}
+        return ngettext(
+            "Use at least %(min)d character.", "Use at least %(min)d characters.", limit
+        ) % {"min": limit}
     if kind in ("greater_than_equal", "greater_than"):
         return _("Enter a value of at least %(min)s.") % {"min": ctx.get("ge", ctx.get("gt"))}
     if kind in ("less_than_equal", "less_than"):
         return _("Enter a value of at most %(max)s.") % {"max": ctx.get("le", ctx.get("lt"))}
     if kind in ("enum", "literal_error"):
         return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
-    return messages.get(kind) or str(error.get("msg", _("This value is not valid.")))
+    date_time = _("Enter a date and time in ISO 8601 format, e.g. 2026-03-12T09:30:00Z.")
+    url = _("Enter a valid web address, starting with http:// or https://.")
+    messages = {
+        "missing": _("This field is required."),
+        "int_parsing": _("Enter a whole number."),
+        "int_type": _("Enter a whole number."),
+        "int_from_float": _("Enter a whole number."),
+        "float_parsing": _("Enter a number."),
+        "float_type": _("Enter a number."),
+        "bool_parsing": _("Enter true or false."),
+        "bool_type": _("Enter true or false."),
+        "string_type": _("Enter text."),
+        "string_pattern_mismatch": _("This value does not have the expected format."),
+        "datetime_parsing": date_time,
+        "datetime_from_date_parsing": date_time,
+        "datetime_type": date_time,
+        "date_parsing": _("Enter a date as YYYY-MM-DD."),
+        "url_parsing": url,
+        "url_scheme": url,
+        "url_type": url,
+        "extra_forbidden": _("This field is not accepted here."),
+        "list_type": _("Enter a list."),
+        "dict_type": _("Enter an object."),
+        "model_attributes_type": _("Enter an object."),
+        "model_type": _("Enter an object."),
+        "json_invalid": _("This is not valid JSON."),
+    }
+    return messages.get(kind) or _("This value is not valid.")
 
 
 def _field_name(loc: list[Any]) -> str:
     # ninja prefixes the parameter source and, for bodies, the parameter name.
     parts = [str(p) for p in loc]
-    if len(parts) > 2 and parts[0] == "body":
+    if parts and parts[0] == "body":
         parts = parts[2:]
     elif len(parts) > 1:
         parts = parts[1:]
@@ -96,19 +142,19 @@ def validation_problem(request: HttpRequest, exc: NinjaValidationError) -> HttpR
         }
         for e in exc.errors
     ]
-    return problem_response(
-        request,
-        "validation-error",
-        _("%(count)d field(s) are invalid: %(fields)s.")
-        % {"count": len(errors), "fields": ", ".join(e["field"] for e in errors)},
-        errors=errors,
-    )
+    fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+    detail = ngettext(
+        "%(count)d value is invalid: %(fields)s.",
+        "%(count)d values are invalid: %(fields)s.",
+        len(errors),
+    ) % {"count": len(errors), "fields": fields}
+    return problem_response(request, "validation-error", detail, errors=errors)
 
 
 def service_validation_problem(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     if hasattr(exc, "error_dict"):
         errors = [
-            {"field": field, "message": str(message), "code": getattr(err, "code", None) or "invalid"}
+            {"field": field, "message": message, "code": getattr(err, "code", None) or "invalid"}
             for field, error_list in exc.error_dict.items()
             for err in error_list
             for message in err.messages
@@ -116,13 +162,14 @@ def service_validation_problem(request: HttpRequest, exc: DjangoValidationError)
     else:
         errors = [{"field": "body", "message": str(m), "code": "invalid"} for m in exc.messages]
     return problem_response(
-        request, "validation-error", "; ".join(e["message"] for e in errors), errors=errors
+        request, "validation-error", " ".join(e["message"] for e in errors), errors=errors
     )
 
 
 def http_error_problem(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja raises HttpError(400) for a body it could not parse, with our error as the cause.
     cause = exc.__cause__
-    if isinstance(cause, UnsupportedMediaType):
+    if isinstance(cause, UnsupportedMediaTypeError):
         return problem_response(
             request,
             "unsupported-media-type",
@@ -130,9 +177,9 @@ def http_error_problem(request: HttpRequest, exc: HttpError) -> HttpResponse:
             % {"type": str(cause) or _("no content type")},
         )
     if isinstance(cause, RequestDataTooBig):
-        return too_large(request)
-    if exc.status_code == 400 and cause is not None:
-        return problem_response(request, "bad-request", _("The body is not valid JSON: %(error)s") % {"error": cause})
+        return too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    if isinstance(cause, MalformedBodyError):
+        return problem_response(request, "bad-request", str(cause))
     slug = {
         400: "bad-request",
         401: "authentication-required",
@@ -145,7 +192,8 @@ def http_error_problem(request: HttpRequest, exc: HttpError) -> HttpResponse:
         422: "validation-error",
         429: "rate-limited",
     }.get(exc.status_code, "server-error")
-    response = problem_response(request, slug, exc.message if exc.message not in ("Unauthorized", "Forbidden") else None)
+    # ninja's own messages are English: the problem type's translated description replaces them.
+    response = problem_response(request, slug)
     response.status_code = exc.status_code
     return response
 
@@ -159,7 +207,9 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
     detail = getattr(exc, "message", None) or str(exc)
-    return problem_response(request, "permission-denied", None if detail == "Forbidden" else detail or None)
+    return problem_response(
+        request, "permission-denied", None if detail == "Forbidden" else detail or None
+    )
 
 
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -174,18 +224,23 @@ def _bad_cursor(request: HttpRequest, exc: InvalidCursor) -> HttpResponse:
     return problem_response(request, "bad-request", str(exc))
 
 
-def _throttled(request: HttpRequest, exc: RateLimitExceeded) -> HttpResponse:
+def _throttled(request: HttpRequest, exc: RateLimitExceededError) -> HttpResponse:
     return problem_response(
         request,
         "rate-limited",
-        _("The limit is %(limit)d requests per period; try again in %(seconds)d seconds.")
+        ngettext(
+            "The limit is %(limit)d requests per period; try again in %(seconds)d second.",
+            "The limit is %(limit)d requests per period; try again in %(seconds)d seconds.",
+            exc.retry_after,
+        )
         % {"limit": exc.limit, "seconds": exc.retry_after},
         headers={"Retry-After": str(exc.retry_after)},
     )
 
 
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return too_large(request)
+    # Django raises this when reading a body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+    return too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 
 def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -205,7 +260,7 @@ HANDLERS: list[tuple[type[Exception], Any]] = [
     (ObjectDoesNotExist, _not_found),
     (Conflict, _conflict),
     (InvalidCursor, _bad_cursor),
-    (RateLimitExceeded, _throttled),
+    (RateLimitExceededError, _throttled),
     (RequestDataTooBig, _too_big),
 ]
 

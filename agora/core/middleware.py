@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from agora.core import problems
 from agora.core.logging import request_id_var
@@ -57,7 +58,9 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_UPLOAD_SIZE:
-            return problems.too_large(request)
+            # This runs before LocaleMiddleware: answer in the language asked for all the same.
+            with translation.override(translation.get_language_from_request(request)):
+                return problems.too_large(request)
         return self.get_response(request)
 
 

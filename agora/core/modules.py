@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
+from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Module:
     key: str
-    title: str | Promise
-    description: str | Promise
+    title: StrOrPromise
+    description: StrOrPromise
     url_name: str
     count: Callable[[], int]
-    count_label: str | Promise
+    count_label: StrOrPromise
     order: int = 100
 
 

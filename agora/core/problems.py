@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,7 +61,9 @@ _TYPES = [
         "method-not-allowed",
         405,
         gettext_lazy("Method not allowed"),
-        gettext_lazy("This address does not accept this HTTP method; the Allow header lists those it does."),
+        gettext_lazy(
+            "This address does not accept this HTTP method; the Allow header lists those it does."
+        ),
     ),
     ProblemType(
         "conflict",
@@ -90,13 +93,18 @@ _TYPES = [
         "rate-limited",
         429,
         gettext_lazy("Too many requests"),
-        gettext_lazy("You have sent too many requests; wait for the number of seconds in Retry-After."),
+        gettext_lazy(
+            "You have sent too many requests; wait for the number of seconds in Retry-After."
+        ),
     ),
     ProblemType(
         "server-error",
         500,
         gettext_lazy("Server error"),
-        gettext_lazy("Something went wrong on our side. It has been logged; quote the request id if you report it."),
+        gettext_lazy(
+            "Something went wrong on our side. It has been logged; quote the request id if "
+            "you report it."
+        ),
     ),
     ProblemType(
         "service-unavailable",
@@ -136,18 +144,18 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
-    response = HttpResponse(
+    return HttpResponse(
         json.dumps(body, ensure_ascii=False),
         status=kind.status,
         content_type=CONTENT_TYPE,
         headers=headers,
     )
-    return response
 
 
-def too_large(request: HttpRequest) -> HttpResponse:
-    limit_mb = settings.MAX_UPLOAD_SIZE // (1024 * 1024)
-    detail = _("The request body is larger than the limit of %(limit)s MB.") % {"limit": limit_mb}
+def too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
+    """413, for a body over `limit` bytes (MAX_UPLOAD_SIZE unless another limit was hit)."""
+    size = filesizeformat(settings.MAX_UPLOAD_SIZE if limit is None else limit)
+    detail = _("The request body is larger than the limit of %(limit)s.") % {"limit": size}
     if is_api_request(request):
         return problem_response(request, "payload-too-large", detail)
     return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")

@@ -74,13 +74,14 @@ def client_ip(request: HttpRequest) -> str:
     """The caller's address, trusting X-Forwarded-For only as far as NUM_PROXIES allows."""
     remote = str(request.META.get("REMOTE_ADDR", ""))
     if settings.NUM_PROXIES:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        header = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        forwarded = [a.strip() for a in header.split(",") if a.strip()]
         if forwarded:
-            return forwarded[-min(settings.NUM_PROXIES, len(forwarded))]
+            return forwarded[-min(int(settings.NUM_PROXIES), len(forwarded))]
     return remote
 
 
-class RateLimitExceeded(Exception):
+class RateLimitExceededError(Exception):
     def __init__(self, retry_after: int, limit: int) -> None:
         super().__init__("rate limit exceeded")
         self.retry_after = retry_after
@@ -91,5 +92,5 @@ def check_rate_limit(request: HttpRequest) -> Decision:
     key, rate = rate_limit_key(request)
     decision = hit(f"api:{key}", rate)
     if not decision.allowed:
-        raise RateLimitExceeded(decision.retry_after, decision.limit)
+        raise RateLimitExceededError(decision.retry_after, decision.limit)
     return decision

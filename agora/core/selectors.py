@@ -1,4 +1,7 @@
-"""Reads of the core's own tables: background task outcomes and periodic schedules."""
+"""Reads of the core's own tables: background task outcomes and periodic schedules.
+
+Only staff see these; the staff_tasks view checks it before calling.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.tasks import TaskResultStatus
+from django.utils import timezone
 
 from agora.core.models import ScheduledRun, TaskRun
 from agora.core.scheduling import Schedule, schedules
@@ -17,26 +22,35 @@ class ScheduleStatus:
     last_tick: datetime | None
     last_run: TaskRun | None
     next_tick: datetime
+    due: bool  # a tick has passed that no worker has claimed yet
 
 
 def task_runs(*, status: str | None = None, limit: int = 100) -> QuerySet[TaskRun]:
+    """The latest task runs, newest first; an unknown status filters nothing out."""
     runs = TaskRun.objects.all()
-    if status:
+    if status in TaskResultStatus.values:
         runs = runs.filter(status=status)
     return runs[:limit]
 
 
-def schedule_overview() -> list[ScheduleStatus]:
+def schedule_overview(*, now: datetime | None = None) -> list[ScheduleStatus]:
+    now = now or timezone.now()
     result = []
     for schedule in schedules():
         last = ScheduledRun.objects.filter(name=schedule.name).first()
-        run = TaskRun.objects.filter(task_id=last.task_id).first() if last and last.task_id else None
+        run = None
+        if last is not None and last.task_id:
+            run = TaskRun.objects.filter(task_id=last.task_id).first()
+        latest = schedule.latest_tick(now)
+        due = last is None or last.tick_at < latest
         result.append(
             ScheduleStatus(
                 schedule=schedule,
                 last_tick=last.tick_at if last else None,
                 last_run=run,
-                next_tick=schedule.next_tick_after(last.tick_at if last else None),
+                # A missed tick runs at the next scheduler pass, not at the one after it.
+                next_tick=latest if due else schedule.next_tick_after(latest),
+                due=due,
             )
         )
     return result

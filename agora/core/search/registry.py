@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.utils.functional import Promise
+from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class SearchDocument:
 
 class SearchProvider(Protocol):
     kind: str
-    label: str | Promise
+    label: StrOrPromise
 
     def documents(self) -> Iterable[SearchDocument]:
         """Every public document of this kind, for a full rebuild."""

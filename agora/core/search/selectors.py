@@ -8,6 +8,7 @@ the keyset cursor holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -54,9 +55,10 @@ _PG_VECTOR = (
 
 
 def _ranked_sql(kind_filter: str) -> str:
+    # ts_rank_cd is a float4; as float8 its text form round-trips exactly through the cursor.
     if connection.vendor == "postgresql":
         return (
-            f"SELECT e.id, -ts_rank_cd({_PG_VECTOR}, to_tsquery('simple', %s), 1) AS rank, e.kind "
+            f"SELECT e.id, -ts_rank_cd({_PG_VECTOR}, to_tsquery('simple', %s), 1)::float8 AS rank, e.kind "
             f"FROM {_TABLE} e WHERE {_PG_VECTOR} @@ to_tsquery('simple', %s){kind_filter}"
         )
     return (
@@ -75,18 +77,20 @@ def search(
     if not groups:
         return SearchPage(query=query, hits=[], total=0, counts={}, next_cursor=None)
     match = _tsquery(groups) if connection.vendor == "postgresql" else _fts5_match(groups)
-    match_params: list[object] = [match, match] if connection.vendor == "postgresql" else [match]
+    match_params: list[Any] = [match, match] if connection.vendor == "postgresql" else [match]
 
     ranked = _ranked_sql("")
     with connection.cursor() as db:
         db.execute(f"SELECT kind, COUNT(*) FROM ({ranked}) r GROUP BY kind", match_params)
         counts = {kind: n for kind, n in db.fetchall()}
 
-        kind_filter, kind_params = "", []
+        kind_filter = ""
+        kind_params: list[Any] = []
         if kinds:
             kind_filter = " AND e.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")"
             kind_params = list(kinds)
-        after, after_params = "", []
+        after = ""
+        after_params: list[Any] = []
         if cursor:
             rank, last_id = decode_cursor(cursor, 2)
             if not isinstance(rank, int | float) or not isinstance(last_id, int):

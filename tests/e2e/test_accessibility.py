@@ -1,0 +1,204 @@
+"""Accessibility in a real browser: axe-core finds no serious or critical WCAG 2.0/2.1 A or AA
+violation, pages reflow at 320 px without horizontal scrolling, the skip link works from the
+keyboard, and the Content-Security-Policy blocks nothing that the pages themselves use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from agora.accounts import services
+from agora.accounts.choices import OrganisationKind
+from agora.accounts.models import Organisation
+
+pytestmark = pytest.mark.e2e
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+LANGUAGES = ["en", "fr"]
+# Agora's own French catalogue is not written yet; the French heading of the sign-in page comes
+# from django-allauth's (or, later, from Agora's, which takes precedence and may reword it).
+FRENCH_SIGN_IN = ("Connexion", "Se connecter")
+# The narrowest width WCAG 2.1's reflow criterion (1.4.10) asks for: 320 CSS pixels.
+NARROW = {"width": 320, "height": 640}
+
+# name -> the page's address, given the public body that the test data is about
+PAGES: dict[str, Callable[[Organisation], str]] = {
+    "home": lambda body: reverse("core:home"),
+    "login": lambda body: reverse("account_login"),
+    "signup": lambda body: reverse("account_signup"),
+    "organisation-list": lambda body: reverse("accounts:organisation_list"),
+    "organisation-detail": lambda body: body.get_absolute_url(),
+    "search-results": lambda body: reverse("core:search") + "?q=environnement",
+}
+
+
+@pytest.fixture
+def public_body(live_server: Any) -> Organisation:
+    """A public body with everything its page can show, and long words that must wrap."""
+    region = services.organisation_create(
+        actor=None,
+        name="Région de Test",
+        slug="region-test",
+        kind=OrganisationKind.PUBLIC_BODY,
+        jurisdiction="FR-TST",
+    )
+    body = services.organisation_create(
+        actor=None,
+        name="Direction régionale de l'environnement, de l'aménagement et du logement",
+        slug="dreal-test",
+        kind=OrganisationKind.PUBLIC_BODY,
+        parent=region,
+        jurisdiction="FR-TST",
+        website="https://www.environnement-amenagement-logement.region-test.gouv.example/",
+        email="contact.environnement-amenagement-logement@region-test.gouv.example",
+        description=(
+            "La direction met en œuvre les politiques de l'**environnement**, de l'aménagement "
+            "et du logement.\n\n- Eau et biodiversité\n- Risques naturels et technologiques\n"
+        ),
+        identifiers=[("FR-SIRET", "13000000000000000000042")],
+    )
+    services.organisation_create(
+        actor=None,
+        name="Unité départementale de l'environnement",
+        slug="ud-test",
+        kind=OrganisationKind.PUBLIC_BODY,
+        parent=body,
+    )
+    return body
+
+
+def visit(page: Page, path: str, language: str = "en") -> None:
+    response = page.goto(path)
+    assert response is not None
+    assert response.ok, f"{path}: HTTP {response.status}"
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"  {violation['helpUrl']}")
+        lines.extend(f"  - {' '.join(node['target'])}" for node in violation["nodes"])
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_no_serious_violation(
+    open_page: Callable[..., Any],
+    axe_source: str,
+    public_body: Organisation,
+    name: str,
+    language: str,
+) -> None:
+    page = open_page(language=language).page
+    path = PAGES[name](public_body)
+    visit(page, path, language)
+    if name == "login" and language == "fr":
+        # The French run checks a page that is really in French, not an English one.
+        assert page.get_by_role("heading", level=1).inner_text().strip() in FRENCH_SIGN_IN
+    # Evaluated through the DevTools protocol rather than added as a <script>, so the page's
+    # Content-Security-Policy stays in force for everything else.
+    page.evaluate(axe_source)
+    violations = page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return results.violations;
+        }""",
+        AXE_TAGS,
+    )
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe on {path} ({language}):\n{describe(blocking)}"
+
+
+def overflowing(page: Page) -> list[str]:
+    """The elements that stick out to the right of the viewport, for the failure message."""
+    elements: list[str] = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            return [...document.body.querySelectorAll("*")]
+                .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+                .slice(0, 10)
+                .map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}` +
+                    `${e.className ? "." + String(e.className).split(" ").join(".") : ""}` +
+                    ` (right edge at ${Math.round(e.getBoundingClientRect().right)} px)`);
+        }"""
+    )
+    return elements
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_reflow_at_320_px_without_horizontal_scrolling(
+    open_page: Callable[..., Any], public_body: Organisation, name: str, language: str
+) -> None:
+    page = open_page(language=language, viewport=NARROW).page
+    path = PAGES[name](public_body)
+    visit(page, path, language)
+    if name == "search-results":
+        # A results page with results, not an empty one.
+        expect(
+            page.locator("#search-results").get_by_role("link", name=public_body.name)
+        ).to_be_visible()
+    scroll_width, client_width = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert client_width == NARROW["width"]
+    assert scroll_width <= client_width, (
+        f"{path} ({language}) is {scroll_width} px wide at {client_width} px; "
+        f"sticking out: {overflowing(page)}"
+    )
+
+
+@pytest.mark.parametrize("js_enabled", [True, False], ids=["js-on", "js-off"])
+def test_skip_link_is_the_first_stop_and_moves_focus_to_the_main_content(
+    open_page: Callable[..., Any], js_enabled: bool
+) -> None:
+    page = open_page(java_script_enabled=js_enabled).page
+    visit(page, reverse("core:home"))
+    skip_link = page.get_by_role("link", name="Skip to main content")
+    expect(skip_link).not_to_be_in_viewport()
+
+    page.keyboard.press("Tab")
+    expect(skip_link).to_be_focused()
+    # Hidden until focused, then shown where sighted keyboard users can see it.
+    expect(skip_link).to_be_in_viewport()
+    expect(skip_link).to_have_attribute("href", "#main")
+
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    # The next Tab continues from the main content, not from the top of the page.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_content_security_policy_blocks_nothing_the_page_uses(
+    open_page: Callable[..., Any], public_body: Organisation, name: str
+) -> None:
+    opened = open_page()
+    page = opened.page
+    path = PAGES[name](public_body)
+    response = page.goto(path)
+    assert response is not None
+    assert response.ok
+    policy = response.headers.get("content-security-policy", "")
+    assert "script-src" in policy, "the page must be served with a Content-Security-Policy"
+    page.wait_for_load_state("load")
+    # htmx, loaded with the policy's nonce, ran.
+    assert page.evaluate("typeof window.htmx") == "object"
+    if name == "search-results":
+        # htmx's live search swaps results in without a full page load.
+        with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
+            page.get_by_label("Search terms").fill("régionale")
+        expect(
+            page.locator("#search-results").get_by_role("link", name=public_body.name)
+        ).to_be_visible()
+    assert opened.console.csp_errors() == [], opened.console.errors()
