@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v p
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# Commands run on a developer's machine: DEBUG provides a local SECRET_KEY.
+DEV := DEBUG=true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: demo test lint bench messages openapi check-python install install-dev browser-tools clean
@@ -38,8 +40,8 @@ browser-tools: node_modules/.installed
 	scripts/ensure-system-packages
 
 demo: $(VENV)/.installed
-	DEBUG=true $(BIN)/agora demo
-	DEBUG=true $(BIN)/agora serve --host 127.0.0.1 --port 8000
+	$(DEV) $(BIN)/agora demo
+	$(DEV) $(BIN)/agora serve --host 127.0.0.1 --port 8000
 
 test: $(VENV)/.installed-dev browser-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -47,22 +49,21 @@ test: $(VENV)/.installed-dev browser-tools
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=true $(BIN)/mypy agora
-	DEBUG=true $(BIN)/agora makemigrations --check --dry-run
+	$(DEV) $(BIN)/mypy agora
+	$(DEV) $(BIN)/agora makemigrations --check --dry-run
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
 
 # Extract the strings to translate into agora/locale/*/django.po, then compile them.
 messages: $(VENV)/.installed-dev
-	cd agora && ../$(BIN)/agora makemessages --locale fr --locale en --no-obsolete --no-location \
+	cd agora && $(DEV) ../$(BIN)/agora makemessages --locale fr --locale en --no-obsolete --no-location \
 	  --ignore "tests/*" --ignore "*/tests/*"
-	msgen --no-wrap -o agora/locale/en/LC_MESSAGES/django.po agora/locale/en/LC_MESSAGES/django.po
 	$(BIN)/python scripts/tidy_catalogues.py
-	cd agora && ../$(BIN)/agora compilemessages --locale fr --locale en
+	cd agora && $(DEV) ../$(BIN)/agora compilemessages --locale fr --locale en
 
 openapi: $(VENV)/.installed-dev
-	$(BIN)/agora openapi --output docs/api/openapi.json
+	$(DEV) $(BIN)/agora openapi --output docs/api/openapi.json
 
 clean:
 	rm -rf $(VENV) node_modules var/test

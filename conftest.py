@@ -30,8 +30,10 @@ def _clear_cache(request: pytest.FixtureRequest) -> None:
     names = set(request.fixturenames)
     if not marker and not {"db", "transactional_db", "live_server"} & names:
         return
-    transactional = "transactional_db" in names or "live_server" in names or (
-        marker is not None and marker.kwargs.get("transaction", False)
+    transactional = (
+        "transactional_db" in names
+        or "live_server" in names
+        or (marker is not None and marker.kwargs.get("transaction", False))
     )
     request.getfixturevalue("transactional_db" if transactional else "db")
     cache.clear()

@@ -13,11 +13,31 @@ from agora.accounts.models import Membership, Organisation, User
 
 GARBAGE = [
     {},
-    {"q": "\x00", "cursor": "\x00", "kind": "\x00", "next": "\x00", "language": "\x00", "display_name": "a\x00b", "name": "\x00", "email": "a\x00@b.c"},
+    {
+        "q": "\x00",
+        "cursor": "\x00",
+        "kind": "\x00",
+        "next": "\x00",
+        "language": "\x00",
+        "display_name": "a\x00b",
+        "name": "\x00",
+        "email": "a\x00@b.c",
+    },
     {"q": "'\"<script>", "cursor": "!!!", "kind": "../../etc/passwd", "status": "%00"},
     {"q": "é" * 3000, "cursor": "e30", "name": "x" * 10_000, "email": "@@", "role": "root"},
-    {"display_name": "🙂\u202e\x07", "preferred_language": "zz", "scopes": "write,admin", "expires_at": "31/02/2026"},
-    {"website": "javascript:alert(1)", "kind": "pirate", "password": "", "confirm": "maybe", "token": "\x00"},
+    {
+        "display_name": "🙂\u202e\x07",
+        "preferred_language": "zz",
+        "scopes": "write,admin",
+        "expires_at": "31/02/2026",
+    },
+    {
+        "website": "javascript:alert(1)",
+        "kind": "pirate",
+        "password": "",
+        "confirm": "maybe",
+        "token": "\x00",
+    },
 ]
 
 
@@ -47,7 +67,10 @@ def _concrete(route: str, values: dict[str, str]) -> str | None:
 @pytest.fixture
 def urls(people: dict[str, User | None], organisation: Organisation) -> list[str]:
     _invitation, secret = services.invitation_create(
-        actor=people["admin"], organisation=organisation, email="guest@example.org", role=Role.MEMBER
+        actor=people["admin"],
+        organisation=organisation,
+        email="guest@example.org",
+        role=Role.MEMBER,
     )
     membership = Membership.objects.get(user=people["member"], organisation=organisation)
     values = {"slug": organisation.slug, "pk": str(membership.pk), "token": secret, "key": "bogus"}
@@ -67,6 +90,8 @@ def test_no_page_answers_500_to_hostile_input(role: str, client_as, urls: list[s
             for method in ("get", "post"):
                 response = getattr(client, method)(url, data)
                 if response.status_code >= 500:
-                    failures.append(f"{method.upper()} {url} {sorted(data)} -> {response.status_code}")
+                    failures.append(
+                        f"{method.upper()} {url} {sorted(data)} -> {response.status_code}"
+                    )
     assert not failures, "\n".join(failures[:30])
     assert len(urls) > 30  # the walk really covered the site

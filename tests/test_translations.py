@@ -39,7 +39,8 @@ def test_compiled_catalogue_matches_its_source(language: str) -> None:
     mo = polib.mofile(str(LOCALE / language / "LC_MESSAGES" / "django.mo"))
     compiled = {(e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in mo}
     stale = [
-        e.msgid for e in po.translated_entries()
+        e.msgid
+        for e in po.translated_entries()
         if compiled.get((e.msgctxt, e.msgid)) != (e.msgstr, e.msgstr_plural)
     ]
     assert not stale, f"{language}: run `make messages` to recompile: {stale[:10]}"
@@ -68,13 +69,20 @@ def test_every_translatable_string_is_in_the_catalogues(tmp_path: Path) -> None:
     try:
         with override_settings(LOCALE_PATHS=[tmp_path / "locale"]):
             call_command(
-                "makemessages", locale=list(LANGUAGES), no_obsolete=True, no_location=True,
-                ignore_patterns=["tests/*", "*/tests/*"], verbosity=0,
+                "makemessages",
+                locale=list(LANGUAGES),
+                no_obsolete=True,
+                no_location=True,
+                ignore_patterns=["tests/*", "*/tests/*"],
+                verbosity=0,
             )
     finally:
         os.chdir(cwd)
     for language in LANGUAGES:
-        extracted = {e.msgid for e in polib.pofile(str(tmp_path / "locale" / language / "LC_MESSAGES" / "django.po"))}
+        extracted = {
+            e.msgid
+            for e in polib.pofile(str(tmp_path / "locale" / language / "LC_MESSAGES" / "django.po"))
+        }
         shipped = {e.msgid for e in catalogue(language)}
         missing = extracted - shipped
         assert not missing, f"{language}: run `make messages` and translate: {sorted(missing)[:10]}"

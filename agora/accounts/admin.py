@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from agora.accounts.models import ApiToken, Invitation, Membership, Organisation, OrganisationIdentifier, User
+from agora.accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationIdentifier,
+    User,
+)
 
 
 @admin.register(User)
@@ -33,7 +40,15 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin[Invitation]):
-    list_display = ("email", "organisation", "role", "created", "expires_at", "accepted_at", "revoked_at")
+    list_display = (
+        "email",
+        "organisation",
+        "role",
+        "created",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    )
     exclude = ("token_hash",)
 
 

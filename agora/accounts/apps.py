@@ -16,7 +16,9 @@ class AccountsConfig(AppConfig):
             modules.Module(
                 key="organisations",
                 title=_("Organisations"),
-                description=_("Public bodies, oversight bodies, civil society, companies and media, with their members."),
+                description=_(
+                    "Public bodies, oversight bodies, civil society, companies and media, with their members."
+                ),
                 url_name="accounts:organisation_list",
                 count=lambda: sum(selectors.organisation_counts_by_kind().values()),
                 count_label=_("organisations"),

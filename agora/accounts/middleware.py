@@ -36,8 +36,16 @@ class RequireTwoFactorMiddleware:
     """Staff and organisation editors and admins must set up two-factor authentication
     before doing anything else; until then only the set-up pages are open to them."""
 
-    ALLOWED_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/",
-                        "/i18n/", "/static/", "/healthz", "/readyz", "/api/")
+    ALLOWED_PREFIXES = (
+        "/accounts/2fa/",
+        "/accounts/logout/",
+        "/accounts/reauthenticate/",
+        "/i18n/",
+        "/static/",
+        "/healthz",
+        "/readyz",
+        "/api/",
+    )
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response

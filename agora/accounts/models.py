@@ -149,7 +149,9 @@ class Membership(TimeStampedModel):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="accounts_membership_unique")
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="accounts_membership_unique"
+            )
         ]
 
     def __str__(self) -> str:

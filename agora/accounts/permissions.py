@@ -28,8 +28,10 @@ def requires_two_factor(user: Actor) -> bool:
     """Staff, and whoever can act for an organisation, must sign in with a second factor."""
     if not isinstance(user, User) or not user.is_active:
         return False
-    return user.is_staff or user.is_superuser or any(
-        role in (Role.ADMIN, Role.EDITOR) for role in user.roles.values()
+    return (
+        user.is_staff
+        or user.is_superuser
+        or any(role in (Role.ADMIN, Role.EDITOR) for role in user.roles.values())
     )
 
 

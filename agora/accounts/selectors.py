@@ -14,7 +14,10 @@ from agora.core.pagination import Page, keyset_page
 
 
 def organisation_list(
-    *, actor: permissions.Actor, kind: str | None = None, cursor: str | None = None,
+    *,
+    actor: permissions.Actor,
+    kind: str | None = None,
+    cursor: str | None = None,
     limit: int | None = None,
 ) -> Page[Organisation]:
     """Every organisation is public; listed by name."""
@@ -40,7 +43,10 @@ def organisation_get(*, actor: permissions.Actor, slug: str) -> Organisation:
 
 
 def organisation_members(
-    *, actor: permissions.Actor, organisation: Organisation, cursor: str | None = None,
+    *,
+    actor: permissions.Actor,
+    organisation: Organisation,
+    cursor: str | None = None,
     limit: int | None = None,
 ) -> Page[Membership]:
     if not permissions.can_view_members(actor, organisation):

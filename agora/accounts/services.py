@@ -35,7 +35,7 @@ from agora.core.errors import Conflict, PermissionDenied, ValidationError
 from agora.core.search import search_index
 
 INVITATION_LIFETIME = timedelta(days=14)
-TOKEN_PREFIX = "agora_"
+TOKEN_PREFIX = "agora_"  # noqa: S105  a public marker, not a secret
 
 
 def _hash(secret: str) -> str:
@@ -180,7 +180,9 @@ def organisation_create(
     _validate_organisation(organisation)
     organisation.save()
     for scheme, value in identifiers or []:
-        organisation_identifier_add(actor=actor, organisation=organisation, scheme=scheme, value=value)
+        organisation_identifier_add(
+            actor=actor, organisation=organisation, scheme=scheme, value=value
+        )
     search_index(organisation_document(organisation))
     return organisation
 
@@ -209,8 +211,12 @@ def organisation_identifier_add(
     identifier = OrganisationIdentifier(
         organisation=organisation, scheme=scheme.strip().upper(), value=value.strip()
     )
-    identifier.full_clean(exclude=["organisation"], validate_unique=False, validate_constraints=False)
-    if OrganisationIdentifier.objects.filter(scheme=identifier.scheme, value=identifier.value).exists():
+    identifier.full_clean(
+        exclude=["organisation"], validate_unique=False, validate_constraints=False
+    )
+    if OrganisationIdentifier.objects.filter(
+        scheme=identifier.scheme, value=identifier.value
+    ).exists():
         raise Conflict(_("Another organisation already has this identifier."))
     identifier.save()
     return identifier
@@ -300,7 +306,9 @@ def invitation_create(
     if organisation.memberships.filter(user__email__iexact=email).exists():
         raise Conflict(_("%(email)s is already a member.") % {"email": email})
     pending = organisation.invitations.filter(
-        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
         expires_at__gt=timezone.now(),
     )
     if pending.exists():
@@ -327,9 +335,13 @@ def invitation_accept(*, user: User, secret: str) -> Membership:
     invitation = invitation_by_secret(secret)
     if invitation is None or not invitation.is_pending:
         raise ValidationError(_("This invitation is no longer valid. Ask for a new one."))
-    if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
+    if not EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists():
         raise PermissionDenied(
-            _("This invitation was sent to %(email)s. Sign in with that verified address to accept it.")
+            _(
+                "This invitation was sent to %(email)s. Sign in with that verified address to accept it."
+            )
             % {"email": invitation.email}
         )
     membership, created = Membership.objects.get_or_create(

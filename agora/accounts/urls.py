@@ -15,9 +15,17 @@ urlpatterns = [
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<slug:slug>/edit/", views.organisation_edit, name="organisation_edit"),
-    path("organisations/<slug:slug>/members/", views.organisation_members, name="organisation_members"),
+    path(
+        "organisations/<slug:slug>/members/",
+        views.organisation_members,
+        name="organisation_members",
+    ),
     path("organisations/<slug:slug>/members/<int:pk>/role/", views.member_role, name="member_role"),
-    path("organisations/<slug:slug>/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "organisations/<slug:slug>/members/<int:pk>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
     path(
         "organisations/<slug:slug>/invitations/<int:pk>/revoke/",
         views.invitation_revoke,

@@ -77,8 +77,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-
 # Profile --------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -201,7 +201,9 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "organisation": organisation,
         "description_html": render_markdown(organisation.description),
-        "role": Role(role).label if (role := permissions.role_in(request.user, organisation)) else None,
+        "role": Role(role).label
+        if (role := permissions.role_in(request.user, organisation))
+        else None,
         "can_edit": permissions.can_edit_organisation(request.user, organisation),
         "can_view_members": permissions.can_view_members(request.user, organisation),
     }
@@ -218,7 +220,9 @@ def _organisation_form_page(
     if request.method == "POST" and form.is_valid():
         try:
             if organisation is None:
-                organisation = services.organisation_create(actor=_user(request), **form.cleaned_data)
+                organisation = services.organisation_create(
+                    actor=_user(request), **form.cleaned_data
+                )
                 messages.success(request, _("The organisation has been created."))
             else:
                 services.organisation_update(
@@ -265,18 +269,23 @@ def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.invitation_create(actor=_user(request), organisation=organisation, **form.cleaned_data)
+                services.invitation_create(
+                    actor=_user(request), organisation=organisation, **form.cleaned_data
+                )
             except (ValidationError, Conflict) as exc:
                 apply_service_errors(form, exc)
             else:
                 messages.success(
                     request,
-                    _("An invitation has been sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+                    _("An invitation has been sent to %(email)s.")
+                    % {"email": form.cleaned_data["email"]},
                 )
                 return redirect("accounts:organisation_members", slug=slug)
     try:
         page = selectors.organisation_members(
-            actor=request.user, organisation=organisation, cursor=request.GET.get("cursor") or None,
+            actor=request.user,
+            organisation=organisation,
+            cursor=request.GET.get("cursor") or None,
             limit=100,
         )
     except InvalidCursor:
@@ -287,7 +296,9 @@ def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
         "can_manage": can_manage,
         "form": form,
         "role_form": MemberRoleForm(),
-        "invitations": selectors.organisation_pending_invitations(actor=request.user, organisation=organisation)
+        "invitations": selectors.organisation_pending_invitations(
+            actor=request.user, organisation=organisation
+        )
         if can_manage
         else [],
     }
@@ -302,11 +313,16 @@ def _member_action(request: HttpRequest, slug: str, pk: int, action: str) -> Htt
             form = MemberRoleForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Choose one of the roles."))
-            services.membership_set_role(actor=_user(request), membership=membership, role=form.cleaned_data["role"])
+            services.membership_set_role(
+                actor=_user(request), membership=membership, role=form.cleaned_data["role"]
+            )
             messages.success(request, _("The role has been changed."))
         else:
             services.membership_remove(actor=_user(request), membership=membership)
-            messages.success(request, _("%(name)s is no longer a member.") % {"name": membership.user.display_name})
+            messages.success(
+                request,
+                _("%(name)s is no longer a member.") % {"name": membership.user.display_name},
+            )
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
     except (Conflict, ValidationError) as exc:
@@ -337,7 +353,9 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
     services.invitation_revoke(actor=_user(request), invitation=invitation)
-    messages.success(request, _("The invitation to %(email)s has been revoked.") % {"email": invitation.email})
+    messages.success(
+        request, _("The invitation to %(email)s has been revoked.") % {"email": invitation.email}
+    )
     return redirect("accounts:organisation_members", slug=slug)
 
 

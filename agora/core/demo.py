@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 class DemoReport:
     """What the loaders created, printed at the end of `agora demo`."""
 
-    accounts: list[tuple[str, str, str, str]] = field(default_factory=list)  # email, password, role, 2FA secret
+    accounts: list[tuple[str, str, str, str]] = field(
+        default_factory=list
+    )  # email, password, role, 2FA secret
     lines: list[str] = field(default_factory=list)
 
 

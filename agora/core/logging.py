@@ -20,5 +20,7 @@ class JsonFormatter(_JsonFormatter):
     """One JSON object per line, with stable key names for log shippers."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"})
+        kwargs.setdefault(
+            "rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"}
+        )
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # keyword pass-through

@@ -29,7 +29,7 @@ MAX_LIMIT = 100
 _INT64 = (-(2**63), 2**63 - 1)
 
 
-class InvalidCursor(ValueError):  # noqa: N818  # views in several apps catch it by this name
+class InvalidCursor(ValueError):  # views in several apps catch it by this name
     def __init__(self) -> None:
         super().__init__(_("The cursor is not valid: use the 'next' link of a previous page."))
 

@@ -132,9 +132,7 @@ class Schedule:
             return ngettext("every hour", "every %(count)d hours", hours) % {"count": hours}
         if seconds % 60 == 0:
             minutes = seconds // 60
-            return ngettext("every minute", "every %(count)d minutes", minutes) % {
-                "count": minutes
-            }
+            return ngettext("every minute", "every %(count)d minutes", minutes) % {"count": minutes}
         return ngettext("every second", "every %(count)d seconds", seconds) % {"count": seconds}
 
 

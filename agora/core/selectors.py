@@ -1,18 +1,21 @@
 """Reads of the core's own tables: background task outcomes and periodic schedules.
 
-Only staff see these; the staff_tasks view checks it before calling.
+Only staff see these.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 
 from agora.core.models import ScheduledRun, TaskRun
+from agora.core.permissions import is_staff
 from agora.core.scheduling import Schedule, schedules
 
 
@@ -25,15 +28,22 @@ class ScheduleStatus:
     due: bool  # a tick has passed that no worker has claimed yet
 
 
-def task_runs(*, status: str | None = None, limit: int = 100) -> QuerySet[TaskRun]:
+def _require_staff(actor: Any) -> None:
+    if not is_staff(actor):
+        raise PermissionDenied
+
+
+def task_runs(*, actor: Any, status: str | None = None, limit: int = 100) -> QuerySet[TaskRun]:
     """The latest task runs, newest first; an unknown status filters nothing out."""
+    _require_staff(actor)
     runs = TaskRun.objects.all()
     if status in TaskResultStatus.values:
         runs = runs.filter(status=status)
     return runs[:limit]
 
 
-def schedule_overview(*, now: datetime | None = None) -> list[ScheduleStatus]:
+def schedule_overview(*, actor: Any, now: datetime | None = None) -> list[ScheduleStatus]:
+    _require_staff(actor)
     now = now or timezone.now()
     result = []
     for schedule in schedules():

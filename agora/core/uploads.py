@@ -7,6 +7,7 @@ the first bytes (a PDF renamed .csv is refused as a PDF), and text formats must 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -67,7 +68,9 @@ def detect_kind(name: str, head: bytes, allowed: set[str]) -> str | None:
     return None
 
 
-def validate_upload(file: UploadedFile, *, kinds: set[str], max_size: int | None = None) -> str:
+def validate_upload(
+    file: UploadedFile[Any], *, kinds: set[str], max_size: int | None = None
+) -> str:
     """Returns the file's kind, or raises UploadRejected with a message saying what to fix."""
     limit = settings.MAX_UPLOAD_SIZE if max_size is None else max_size
     size = file.size or 0
@@ -85,7 +88,9 @@ def validate_upload(file: UploadedFile, *, kinds: set[str], max_size: int | None
     if kind is None:
         accepted = ", ".join(ext for k in sorted(kinds) for ext in KINDS[k].extensions)
         raise UploadRejected(
-            _("This file's type is not accepted here, or its content does not match its name. Accepted: %(types)s.")
+            _(
+                "This file's type is not accepted here, or its content does not match its name. Accepted: %(types)s."
+            )
             % {"types": accepted}
         )
     return kind

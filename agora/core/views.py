@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.tasks import TaskResultStatus
@@ -13,7 +12,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from agora.core import health, problems, selectors
-from agora.core.permissions import is_staff
 from agora.core.modules import modules
 from agora.core.pagination import InvalidCursor
 from agora.core.search import providers, search
@@ -36,9 +34,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
             page = search(query, kinds=kinds, cursor=request.GET.get("cursor") or None)
         except InvalidCursor as exc:
             error = str(exc)
-    context = {"query": query, "kind": kind if kinds else "", "labels": labels, "page": page,
-               "error": error}
-    template = "core/_search_results.html" if request.headers.get("HX-Request") else "core/search.html"
+    context = {
+        "query": query,
+        "kind": kind if kinds else "",
+        "labels": labels,
+        "page": page,
+        "error": error,
+    }
+    template = (
+        "core/_search_results.html" if request.headers.get("HX-Request") else "core/search.html"
+    )
     return render(request, template, context, status=400 if error else 200)
 
 
@@ -65,7 +70,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 def _error_page(request: HttpRequest, status: int, template: str) -> HttpResponse:
     if problems.is_api_request(request):
-        slug = {403: "permission-denied", 404: "not-found", 400: "bad-request"}.get(status, "server-error")
+        slug = {403: "permission-denied", 404: "not-found", 400: "bad-request"}.get(
+            status, "server-error"
+        )
         return problems.problem_response(request, slug)
     return render(request, template, status=status)
 
@@ -86,25 +93,27 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if problems.is_api_request(request):
         return problems.problem_response(request, "server-error")
     # No context processors: the error may come from one of them.
-    body = get_template("errors/500.html").render({"request_id": getattr(request, "request_id", ""),
-                                                  "SITE_NAME": settings.SITE_NAME})
+    body = get_template("errors/500.html").render(
+        {"request_id": getattr(request, "request_id", ""), "SITE_NAME": settings.SITE_NAME}
+    )
     return HttpResponse(body, status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    context = {"reason": _("The form had expired or was sent from elsewhere. Go back, reload the page and try again.")}
+    context = {
+        "reason": _(
+            "The form had expired or was sent from elsewhere. Go back, reload the page and try again."
+        )
+    }
     return render(request, "errors/403.html", context, status=403)
-
 
 
 @require_GET
 def staff_tasks(request: HttpRequest) -> HttpResponse:
     """Background tasks and periodic schedules, with their outcomes (staff only)."""
-    if not is_staff(request.user):
-        raise PermissionDenied
     context = {
-        "schedules": selectors.schedule_overview(),
-        "runs": selectors.task_runs(status=request.GET.get("status") or None),
+        "schedules": selectors.schedule_overview(actor=request.user),
+        "runs": selectors.task_runs(actor=request.user, status=request.GET.get("status") or None),
         "statuses": TaskResultStatus.choices,
     }
     return render(request, "core/staff_tasks.html", context)

@@ -60,7 +60,9 @@ def test_roles_in_another_organisation_give_nothing_here(people: dict[str, User 
         assert not permissions.can_act_for_organisation(user, elsewhere)
 
 
-def test_a_deactivated_admin_loses_every_right(people: dict[str, User | None], organisation: Organisation) -> None:
+def test_a_deactivated_admin_loses_every_right(
+    people: dict[str, User | None], organisation: Organisation
+) -> None:
     admin = people["admin"]
     assert admin is not None
     admin.is_active = False

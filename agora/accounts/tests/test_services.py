@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_user_create_normalises_email_and_refuses_duplicates() -> None:
-    user = services.user_create(email=" Alice@Example.ORG ", password="x" * 12, display_name=" Alice ")
+    user = services.user_create(
+        email=" Alice@Example.ORG ", password="x" * 12, display_name=" Alice "
+    )
     assert user.email == "alice@example.org"
     assert user.display_name == "Alice"
     with pytest.raises(Conflict):
@@ -42,12 +44,16 @@ def test_profile_update_validates() -> None:
         services.user_update_profile(user=user, display_name="Pseudo", preferred_language="xx")
 
 
-def test_delete_keeps_a_pseudonymous_row_and_removes_personal_data(organisation: Organisation) -> None:
+def test_delete_keeps_a_pseudonymous_row_and_removes_personal_data(
+    organisation: Organisation,
+) -> None:
     user = make_member(organisation, Role.MEMBER, display_name="Real Name")
     make_member(organisation, Role.ADMIN)
     services.api_token_create(user=user, name="t", scopes=["read"])
     erased: list[int] = []
-    personal_data.register("test-section", exporter=lambda u: [], eraser=lambda u: erased.append(u.pk))
+    personal_data.register(
+        "test-section", exporter=lambda u: [], eraser=lambda u: erased.append(u.pk)
+    )
     try:
         services.user_delete(user=user)
     finally:
@@ -66,11 +72,15 @@ def test_delete_keeps_a_pseudonymous_row_and_removes_personal_data(organisation:
 
 def test_personal_data_export_holds_what_the_user_created(organisation: Organisation) -> None:
     admin = make_member(organisation, Role.ADMIN)
-    services.invitation_create(actor=admin, organisation=organisation, email="new@example.org", role=Role.MEMBER)
+    services.invitation_create(
+        actor=admin, organisation=organisation, email="new@example.org", role=Role.MEMBER
+    )
     services.api_token_create(user=admin, name="dashboard", scopes=["read"])
     data = personal_data.export_all(admin)["accounts"]
     assert data["profile"]["email"] == admin.email
-    assert data["memberships"] == [{"organisation": "region-test", "role": "admin", "since": data["memberships"][0]["since"]}]
+    assert data["memberships"] == [
+        {"organisation": "region-test", "role": "admin", "since": data["memberships"][0]["since"]}
+    ]
     assert data["invitations_sent"][0]["email"] == "new@example.org"
     assert data["api_tokens"][0]["name"] == "dashboard"
     assert "token_hash" not in str(data)
@@ -79,7 +89,9 @@ def test_personal_data_export_holds_what_the_user_created(organisation: Organisa
 # Organisations -------------------------------------------------------------------------
 
 
-def test_staff_create_an_organisation_with_identifiers_and_it_is_searchable(people: dict[str, User | None]) -> None:
+def test_staff_create_an_organisation_with_identifiers_and_it_is_searchable(
+    people: dict[str, User | None],
+) -> None:
     org = services.organisation_create(
         actor=people["staff"],
         name="Agence régionale de l'eau",
@@ -103,7 +115,9 @@ def test_slugs_are_unique_and_explicit_duplicates_conflict() -> None:
     b = services.organisation_create(actor=None, name="Same Name", kind=OrganisationKind.MEDIA)
     assert (a.slug, b.slug) == ("same-name", "same-name-2")
     with pytest.raises(Conflict):
-        services.organisation_create(actor=None, name="Other", slug="same-name", kind=OrganisationKind.MEDIA)
+        services.organisation_create(
+            actor=None, name="Other", slug="same-name", kind=OrganisationKind.MEDIA
+        )
 
 
 def test_organisation_validation() -> None:
@@ -112,39 +126,60 @@ def test_organisation_validation() -> None:
     with pytest.raises(ValidationError):
         services.organisation_create(actor=None, name="X", kind="pirate")
     with pytest.raises(ValidationError):
-        services.organisation_create(actor=None, name="X", kind=OrganisationKind.MEDIA, website="not a url")
+        services.organisation_create(
+            actor=None, name="X", kind=OrganisationKind.MEDIA, website="not a url"
+        )
     with pytest.raises(ValidationError):
-        services.organisation_create(actor=None, name="X", kind=OrganisationKind.MEDIA, identifiers=[("bad scheme!", "1")])
+        services.organisation_create(
+            actor=None, name="X", kind=OrganisationKind.MEDIA, identifiers=[("bad scheme!", "1")]
+        )
 
 
-def test_an_organisation_cannot_be_its_own_ancestor(people: dict[str, User | None], organisation: Organisation) -> None:
+def test_an_organisation_cannot_be_its_own_ancestor(
+    people: dict[str, User | None], organisation: Organisation
+) -> None:
     child = OrganisationFactory(parent=organisation)
     with pytest.raises(ValidationError):
         services.organisation_update(actor=people["staff"], organisation=organisation, parent=child)
 
 
 def test_identifier_is_unique_across_organisations() -> None:
-    services.organisation_create(actor=None, name="A", kind=OrganisationKind.COMPANY, identifiers=[("GB-COH", "0001")])
+    services.organisation_create(
+        actor=None, name="A", kind=OrganisationKind.COMPANY, identifiers=[("GB-COH", "0001")]
+    )
     with pytest.raises(Conflict):
-        services.organisation_create(actor=None, name="B", kind=OrganisationKind.COMPANY, identifiers=[("GB-COH", "0001")])
+        services.organisation_create(
+            actor=None, name="B", kind=OrganisationKind.COMPANY, identifiers=[("GB-COH", "0001")]
+        )
 
 
-@pytest.mark.parametrize(("role", "allowed"), [("citizen", False), ("member", False), ("editor", False), ("admin", True), ("staff", True)])
-def test_organisation_update_permissions(role: str, allowed: bool, people: dict[str, User | None], organisation: Organisation) -> None:
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("citizen", False), ("member", False), ("editor", False), ("admin", True), ("staff", True)],
+)
+def test_organisation_update_permissions(
+    role: str, allowed: bool, people: dict[str, User | None], organisation: Organisation
+) -> None:
     if allowed:
-        services.organisation_update(actor=people[role], organisation=organisation, description="New")
+        services.organisation_update(
+            actor=people[role], organisation=organisation, description="New"
+        )
         organisation.refresh_from_db()
         assert organisation.description == "New"
     else:
         with pytest.raises(PermissionDenied):
-            services.organisation_update(actor=people[role], organisation=organisation, description="New")
+            services.organisation_update(
+                actor=people[role], organisation=organisation, description="New"
+            )
 
 
 # Memberships and invitations -----------------------------------------------------------
 
 
 def test_invitation_round_trip(
-    people: dict[str, User | None], organisation: Organisation, django_capture_on_commit_callbacks  # type: ignore[no-untyped-def]
+    people: dict[str, User | None],
+    organisation: Organisation,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
     admin = people["admin"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -164,19 +199,31 @@ def test_invitation_round_trip(
         services.invitation_accept(user=newcomer, secret=secret)  # used up
 
 
-def test_invitation_requires_the_invited_verified_address(people: dict[str, User | None], organisation: Organisation) -> None:
-    _inv, secret = services.invitation_create(actor=people["admin"], organisation=organisation, email="x@example.org", role=Role.MEMBER)
+def test_invitation_requires_the_invited_verified_address(
+    people: dict[str, User | None], organisation: Organisation
+) -> None:
+    _inv, secret = services.invitation_create(
+        actor=people["admin"], organisation=organisation, email="x@example.org", role=Role.MEMBER
+    )
     with pytest.raises(PermissionDenied):
         services.invitation_accept(user=people["citizen"], secret=secret)
 
 
-def test_expired_and_revoked_invitations_cannot_be_accepted(people: dict[str, User | None], organisation: Organisation) -> None:
+def test_expired_and_revoked_invitations_cannot_be_accepted(
+    people: dict[str, User | None], organisation: Organisation
+) -> None:
     invited = UserFactory(email="late@example.org")
-    invitation, secret = services.invitation_create(actor=people["admin"], organisation=organisation, email=invited.email, role=Role.MEMBER)
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    invitation, secret = services.invitation_create(
+        actor=people["admin"], organisation=organisation, email=invited.email, role=Role.MEMBER
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     with pytest.raises(ValidationError):
         services.invitation_accept(user=invited, secret=secret)
-    invitation2, secret2 = services.invitation_create(actor=people["admin"], organisation=organisation, email=invited.email, role=Role.MEMBER)
+    invitation2, secret2 = services.invitation_create(
+        actor=people["admin"], organisation=organisation, email=invited.email, role=Role.MEMBER
+    )
     services.invitation_revoke(actor=people["admin"], invitation=invitation2)
     with pytest.raises(ValidationError):
         services.invitation_accept(user=invited, secret=secret2)
@@ -188,21 +235,41 @@ def test_invitation_conflicts(people: dict[str, User | None], organisation: Orga
     member = people["member"]
     assert member is not None
     with pytest.raises(Conflict):
-        services.invitation_create(actor=people["admin"], organisation=organisation, email=member.email, role=Role.MEMBER)
-    services.invitation_create(actor=people["admin"], organisation=organisation, email="twice@example.org", role=Role.MEMBER)
+        services.invitation_create(
+            actor=people["admin"], organisation=organisation, email=member.email, role=Role.MEMBER
+        )
+    services.invitation_create(
+        actor=people["admin"],
+        organisation=organisation,
+        email="twice@example.org",
+        role=Role.MEMBER,
+    )
     with pytest.raises(Conflict):
-        services.invitation_create(actor=people["admin"], organisation=organisation, email="TWICE@example.org", role=Role.MEMBER)
+        services.invitation_create(
+            actor=people["admin"],
+            organisation=organisation,
+            email="TWICE@example.org",
+            role=Role.MEMBER,
+        )
     with pytest.raises(ValidationError):
-        services.invitation_create(actor=people["admin"], organisation=organisation, email="not-an-email", role=Role.MEMBER)
+        services.invitation_create(
+            actor=people["admin"], organisation=organisation, email="not-an-email", role=Role.MEMBER
+        )
 
 
 @pytest.mark.parametrize("role", ["citizen", "member", "editor"])
-def test_only_admins_invite(role: str, people: dict[str, User | None], organisation: Organisation) -> None:
+def test_only_admins_invite(
+    role: str, people: dict[str, User | None], organisation: Organisation
+) -> None:
     with pytest.raises(PermissionDenied):
-        services.invitation_create(actor=people[role], organisation=organisation, email="a@example.org", role=Role.MEMBER)
+        services.invitation_create(
+            actor=people[role], organisation=organisation, email="a@example.org", role=Role.MEMBER
+        )
 
 
-def test_roles_change_and_the_last_admin_stays(people: dict[str, User | None], organisation: Organisation) -> None:
+def test_roles_change_and_the_last_admin_stays(
+    people: dict[str, User | None], organisation: Organisation
+) -> None:
     admin = people["admin"]
     assert admin is not None
     member_ship = Membership.objects.get(user=people["member"], organisation=organisation)
@@ -214,27 +281,41 @@ def test_roles_change_and_the_last_admin_stays(people: dict[str, User | None], o
     with pytest.raises(Conflict):
         services.membership_remove(actor=admin, membership=admin_ship)
     with pytest.raises(PermissionDenied):
-        services.membership_set_role(actor=people["editor"], membership=member_ship, role=Role.ADMIN)
+        services.membership_set_role(
+            actor=people["editor"], membership=member_ship, role=Role.ADMIN
+        )
 
 
-def test_members_may_leave_but_not_remove_others(people: dict[str, User | None], organisation: Organisation) -> None:
+def test_members_may_leave_but_not_remove_others(
+    people: dict[str, User | None], organisation: Organisation
+) -> None:
     member = people["member"]
     editor_ship = Membership.objects.get(user=people["editor"], organisation=organisation)
     with pytest.raises(PermissionDenied):
         services.membership_remove(actor=member, membership=editor_ship)
-    services.membership_remove(actor=member, membership=Membership.objects.get(user=member, organisation=organisation))
+    services.membership_remove(
+        actor=member, membership=Membership.objects.get(user=member, organisation=organisation)
+    )
     assert not Membership.objects.filter(user=member).exists()
 
 
-def test_membership_add_is_for_staff_and_refuses_duplicates(people: dict[str, User | None], organisation: Organisation) -> None:
+def test_membership_add_is_for_staff_and_refuses_duplicates(
+    people: dict[str, User | None], organisation: Organisation
+) -> None:
     citizen = people["citizen"]
     assert citizen is not None
     with pytest.raises(PermissionDenied):
-        services.membership_add(actor=people["admin"], organisation=organisation, user=citizen, role=Role.MEMBER)
-    services.membership_add(actor=people["staff"], organisation=organisation, user=citizen, role=Role.MEMBER)
+        services.membership_add(
+            actor=people["admin"], organisation=organisation, user=citizen, role=Role.MEMBER
+        )
+    services.membership_add(
+        actor=people["staff"], organisation=organisation, user=citizen, role=Role.MEMBER
+    )
     assert citizen.roles == {organisation.pk: "member"}
     with pytest.raises(Conflict):
-        services.membership_add(actor=people["staff"], organisation=organisation, user=citizen, role=Role.EDITOR)
+        services.membership_add(
+            actor=people["staff"], organisation=organisation, user=citizen, role=Role.EDITOR
+        )
 
 
 # API tokens ----------------------------------------------------------------------------
@@ -254,8 +335,12 @@ def test_token_is_shown_once_and_stored_hashed() -> None:
 def test_token_expiry_and_revocation() -> None:
     user = UserFactory()
     with pytest.raises(ValidationError):
-        services.api_token_create(user=user, name="x", scopes=["read"], expires_at=timezone.now() - timedelta(days=1))
-    token, secret = services.api_token_create(user=user, name="x", scopes=["read"], expires_at=timezone.now() + timedelta(days=1))
+        services.api_token_create(
+            user=user, name="x", scopes=["read"], expires_at=timezone.now() - timedelta(days=1)
+        )
+    token, secret = services.api_token_create(
+        user=user, name="x", scopes=["read"], expires_at=timezone.now() + timedelta(days=1)
+    )
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert services.api_token_authenticate(secret) is None
     token2, secret2 = services.api_token_create(user=user, name="y", scopes=["read"])
@@ -296,5 +381,7 @@ def test_selectors_list_organisations_by_name_and_kind() -> None:
     assert [o.name for o in page.items] == ["Alpha"]
     page2 = selectors.organisation_list(actor=None, cursor=page.next_cursor, limit=1)  # type: ignore[arg-type]
     assert [o.name for o in page2.items] == ["Zeta"]
-    assert [o.name for o in selectors.organisation_list(actor=None, kind=OrganisationKind.MEDIA).items] == ["Zeta"]  # type: ignore[arg-type]
+    assert [
+        o.name for o in selectors.organisation_list(actor=None, kind=OrganisationKind.MEDIA).items
+    ] == ["Zeta"]  # type: ignore[arg-type]
     assert selectors.organisation_counts_by_kind() == {"media": 1, "company": 1}

@@ -7,7 +7,11 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time, format_hotp_value
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.core import mail
 from django.test import Client
 
@@ -32,7 +36,12 @@ def test_sign_up_keeps_the_public_name_and_language_and_requires_verification() 
     client = Client()
     response = client.post(
         "/accounts/signup/",
-        {"email": "Nina@Example.org", "display_name": "Nina P.", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "Nina@Example.org",
+            "display_name": "Nina P.",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
         HTTP_ACCEPT_LANGUAGE="fr",
     )
     assert response.status_code == 302
@@ -57,7 +66,13 @@ def test_sign_up_keeps_the_public_name_and_language_and_requires_verification() 
 
 def test_sign_up_requires_a_public_name() -> None:
     response = Client().post(
-        "/accounts/signup/", {"email": "x@example.org", "display_name": "", "password1": PASSWORD, "password2": PASSWORD}
+        "/accounts/signup/",
+        {
+            "email": "x@example.org",
+            "display_name": "",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert response.status_code == 200
     assert "display_name" in response.context["form"].errors
@@ -109,9 +124,15 @@ def test_repeated_failed_sign_ins_are_throttled() -> None:
     user = UserFactory()
     client = Client()
     statuses = [
-        client.post("/accounts/login/", {"login": user.email, "password": "wrong"}, REMOTE_ADDR="203.0.113.9").status_code
+        client.post(
+            "/accounts/login/",
+            {"login": user.email, "password": "wrong"},
+            REMOTE_ADDR="203.0.113.9",
+        ).status_code
         for _ in range(6)
     ]
     assert statuses[:4] == [200] * 4 and statuses[-1] == 429
-    locked = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9")
+    locked = client.post(
+        "/accounts/login/", {"login": user.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
     assert locked.status_code == 429

@@ -20,22 +20,68 @@ ROLES = ("anonymous", "citizen", "member", "editor", "admin", "staff")
 # sign in on pages that need an account; others who may not are refused with 403.
 PAGES = [
     ("organisation list", "accounts:organisation_list", {}, "get", set(ROLES)),
-    ("organisation page", "accounts:organisation_detail", {"slug": "region-test"}, "get", set(ROLES)),
+    (
+        "organisation page",
+        "accounts:organisation_detail",
+        {"slug": "region-test"},
+        "get",
+        set(ROLES),
+    ),
     ("new organisation", "accounts:organisation_create", {}, "get", {"staff"}),
-    ("edit organisation", "accounts:organisation_edit", {"slug": "region-test"}, "get", {"admin", "staff"}),
-    ("members", "accounts:organisation_members", {"slug": "region-test"}, "get", {"member", "editor", "admin", "staff"}),
-    ("invite", "accounts:organisation_members", {"slug": "region-test"}, "post", {"admin", "staff"}),
+    (
+        "edit organisation",
+        "accounts:organisation_edit",
+        {"slug": "region-test"},
+        "get",
+        {"admin", "staff"},
+    ),
+    (
+        "members",
+        "accounts:organisation_members",
+        {"slug": "region-test"},
+        "get",
+        {"member", "editor", "admin", "staff"},
+    ),
+    (
+        "invite",
+        "accounts:organisation_members",
+        {"slug": "region-test"},
+        "post",
+        {"admin", "staff"},
+    ),
     ("profile", "accounts:profile", {}, "get", {"citizen", "member", "editor", "admin", "staff"}),
-    ("my data", "accounts:personal_data", {}, "get", {"citizen", "member", "editor", "admin", "staff"}),
-    ("delete account", "accounts:account_delete", {}, "get", {"citizen", "member", "editor", "admin", "staff"}),
+    (
+        "my data",
+        "accounts:personal_data",
+        {},
+        "get",
+        {"citizen", "member", "editor", "admin", "staff"},
+    ),
+    (
+        "delete account",
+        "accounts:account_delete",
+        {},
+        "get",
+        {"citizen", "member", "editor", "admin", "staff"},
+    ),
     ("tokens", "accounts:api_tokens", {}, "get", {"citizen", "member", "editor", "admin", "staff"}),
     ("staff tasks", "core:staff_tasks", {}, "get", {"staff"}),
 ]
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("name", "url_name", "kwargs", "method", "allowed"), PAGES, ids=[p[0] for p in PAGES])
-def test_page_permissions(client_as, role: str, name: str, url_name: str, kwargs: dict[str, str], method: str, allowed: set[str]) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("name", "url_name", "kwargs", "method", "allowed"), PAGES, ids=[p[0] for p in PAGES]
+)
+def test_page_permissions(
+    client_as,
+    role: str,
+    name: str,
+    url_name: str,
+    kwargs: dict[str, str],
+    method: str,
+    allowed: set[str],
+) -> None:  # type: ignore[no-untyped-def]
     client: Client = client_as(role)
     url = reverse(url_name, kwargs=kwargs)
     data = {"email": f"new-{role}@example.org", "role": "member"} if method == "post" else None
@@ -51,10 +97,14 @@ def test_page_permissions(client_as, role: str, name: str, url_name: str, kwargs
         assert response.status_code == 403, (role, name, response.status_code)
 
 
-def test_member_actions_are_for_admins(client_as, people: dict[str, User | None], organisation: Organisation) -> None:  # type: ignore[no-untyped-def]
+def test_member_actions_are_for_admins(
+    client_as, people: dict[str, User | None], organisation: Organisation
+) -> None:  # type: ignore[no-untyped-def]
     target = Membership.objects.get(user=people["member"], organisation=organisation)
     role_url = reverse("accounts:member_role", kwargs={"slug": organisation.slug, "pk": target.pk})
-    remove_url = reverse("accounts:member_remove", kwargs={"slug": organisation.slug, "pk": target.pk})
+    remove_url = reverse(
+        "accounts:member_remove", kwargs={"slug": organisation.slug, "pk": target.pk}
+    )
     for role in ("citizen", "editor"):
         assert client_as(role).post(role_url, {"role": "admin"}).status_code == 403
     assert client_as("editor").post(remove_url).status_code == 403
@@ -65,7 +115,9 @@ def test_member_actions_are_for_admins(client_as, people: dict[str, User | None]
     assert not Membership.objects.filter(pk=target.pk).exists()
 
 
-def test_the_last_admin_cannot_demote_themself(client_as, people: dict[str, User | None], organisation: Organisation) -> None:  # type: ignore[no-untyped-def]
+def test_the_last_admin_cannot_demote_themself(
+    client_as, people: dict[str, User | None], organisation: Organisation
+) -> None:  # type: ignore[no-untyped-def]
     own = Membership.objects.get(user=people["admin"], organisation=organisation)
     url = reverse("accounts:member_role", kwargs={"slug": organisation.slug, "pk": own.pk})
     response = client_as("admin").post(url, {"role": "member"}, follow=True)
@@ -73,12 +125,16 @@ def test_the_last_admin_cannot_demote_themself(client_as, people: dict[str, User
     assert Membership.objects.get(pk=own.pk).role == Role.ADMIN
 
 
-def test_invite_and_accept_through_the_pages(client_as, organisation: Organisation, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_invite_and_accept_through_the_pages(
+    client_as, organisation: Organisation, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     url = reverse("accounts:organisation_members", kwargs={"slug": organisation.slug})
     with django_capture_on_commit_callbacks(execute=True):
         response = client_as("admin").post(url, {"email": "joiner@example.org", "role": "editor"})
     assert response.status_code == 302
-    link = next(line for line in mail.outbox[0].body.splitlines() if "/invitations/" in line).strip()
+    link = next(
+        line for line in mail.outbox[0].body.splitlines() if "/invitations/" in line
+    ).strip()
     path = link.split("testserver", 1)[1]
 
     anonymous = Client()
@@ -94,12 +150,26 @@ def test_invite_and_accept_through_the_pages(client_as, organisation: Organisati
     assert client.get(reverse("accounts:profile"))["Location"] == reverse("mfa_activate_totp")
 
 
-def test_invitation_errors_are_shown_not_raised(client_as, people: dict[str, User | None], organisation: Organisation) -> None:  # type: ignore[no-untyped-def]
-    _inv, secret = services.invitation_create(actor=people["admin"], organisation=organisation, email="someone@example.org", role=Role.MEMBER)
-    response = client_as("citizen").post(reverse("accounts:invitation_accept", kwargs={"token": secret}))
+def test_invitation_errors_are_shown_not_raised(
+    client_as, people: dict[str, User | None], organisation: Organisation
+) -> None:  # type: ignore[no-untyped-def]
+    _inv, secret = services.invitation_create(
+        actor=people["admin"],
+        organisation=organisation,
+        email="someone@example.org",
+        role=Role.MEMBER,
+    )
+    response = client_as("citizen").post(
+        reverse("accounts:invitation_accept", kwargs={"token": secret})
+    )
     assert response.status_code == 400
     assert "someone@example.org" in response.content.decode()
-    assert client_as("citizen").get(reverse("accounts:invitation_accept", kwargs={"token": "forged"})).status_code == 404
+    assert (
+        client_as("citizen")
+        .get(reverse("accounts:invitation_accept", kwargs={"token": "forged"}))
+        .status_code
+        == 404
+    )
 
 
 def test_invalid_invitation_form_shows_errors(client_as, organisation: Organisation) -> None:  # type: ignore[no-untyped-def]
@@ -112,7 +182,9 @@ def test_invalid_invitation_form_shows_errors(client_as, organisation: Organisat
 
 def test_profile_update(client_as, people: dict[str, User | None]) -> None:  # type: ignore[no-untyped-def]
     client = client_as("citizen")
-    response = client.post(reverse("accounts:profile"), {"display_name": "Pseudonyme", "preferred_language": "fr"})
+    response = client.post(
+        reverse("accounts:profile"), {"display_name": "Pseudonyme", "preferred_language": "fr"}
+    )
     assert response.status_code == 302
     user = people["citizen"]
     assert user is not None
@@ -120,33 +192,52 @@ def test_profile_update(client_as, people: dict[str, User | None]) -> None:  # t
     assert (user.display_name, user.preferred_language) == ("Pseudonyme", "fr")
     # The saved language now wins over the browser's.
     page = client.get(reverse("accounts:profile"), HTTP_ACCEPT_LANGUAGE="en")
-    assert page.content.decode().startswith("<!DOCTYPE html>\n\n<html lang=\"fr\">") or 'lang="fr"' in page.content.decode()[:200]
+    assert (
+        page.content.decode().startswith('<!DOCTYPE html>\n\n<html lang="fr">')
+        or 'lang="fr"' in page.content.decode()[:200]
+    )
     bad = client.post(reverse("accounts:profile"), {"display_name": "", "preferred_language": "xx"})
-    assert bad.status_code == 200 and set(bad.context["form"].errors) == {"display_name", "preferred_language"}
+    assert bad.status_code == 200 and set(bad.context["form"].errors) == {
+        "display_name",
+        "preferred_language",
+    }
 
 
-def test_language_switch_remembers_cookie_and_account(client_as, people: dict[str, User | None]) -> None:  # type: ignore[no-untyped-def]
+def test_language_switch_remembers_cookie_and_account(
+    client_as, people: dict[str, User | None]
+) -> None:  # type: ignore[no-untyped-def]
     anonymous = client_as("anonymous")
-    response = anonymous.post(reverse("accounts:set_language"), {"language": "fr", "next": "/organisations/"})
+    response = anonymous.post(
+        reverse("accounts:set_language"), {"language": "fr", "next": "/organisations/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/organisations/"
     assert response.cookies["agora_language"].value == "fr"
     assert 'lang="fr"' in anonymous.get("/").content.decode()[:300]
 
     client = client_as("citizen")
-    client.post(reverse("accounts:set_language"), {"language": "fr", "next": "https://evil.example/"})
+    client.post(
+        reverse("accounts:set_language"), {"language": "fr", "next": "https://evil.example/"}
+    )
     user = people["citizen"]
     assert user is not None
     user.refresh_from_db()
     assert user.preferred_language == "fr"
-    evil = client.post(reverse("accounts:set_language"), {"language": "fr", "next": "https://evil.example/"})
+    evil = client.post(
+        reverse("accounts:set_language"), {"language": "fr", "next": "https://evil.example/"}
+    )
     assert evil["Location"] == "/"
     ignored = client.post(reverse("accounts:set_language"), {"language": "xx"})
     assert "agora_language" not in ignored.cookies
 
 
-def test_tokens_created_and_revoked_in_the_profile(client_as, people: dict[str, User | None]) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_created_and_revoked_in_the_profile(
+    client_as, people: dict[str, User | None]
+) -> None:  # type: ignore[no-untyped-def]
     client = client_as("citizen")
-    response = client.post(reverse("accounts:api_tokens"), {"name": "Dashboard", "scopes": "read,write", "expires_at": ""})
+    response = client.post(
+        reverse("accounts:api_tokens"),
+        {"name": "Dashboard", "scopes": "read,write", "expires_at": ""},
+    )
     assert response.status_code == 200
     secret = response.context["secret"]
     assert secret.startswith("agora_") and secret in response.content.decode()
@@ -156,14 +247,21 @@ def test_tokens_created_and_revoked_in_the_profile(client_as, people: dict[str, 
     again = client.get(reverse("accounts:api_tokens"))
     assert secret not in again.content.decode()  # shown once
     other = client_as("member")
-    assert other.post(reverse("accounts:api_token_revoke", kwargs={"pk": token.pk})).status_code == 404
-    assert client.post(reverse("accounts:api_token_revoke", kwargs={"pk": token.pk})).status_code == 302
+    assert (
+        other.post(reverse("accounts:api_token_revoke", kwargs={"pk": token.pk})).status_code == 404
+    )
+    assert (
+        client.post(reverse("accounts:api_token_revoke", kwargs={"pk": token.pk})).status_code
+        == 302
+    )
     token.refresh_from_db()
     assert token.revoked_at is not None
 
 
 def test_token_form_errors(client_as) -> None:  # type: ignore[no-untyped-def]
-    response = client_as("citizen").post(reverse("accounts:api_tokens"), {"name": "", "scopes": "root", "expires_at": "2001-01-01"})
+    response = client_as("citizen").post(
+        reverse("accounts:api_tokens"), {"name": "", "scopes": "root", "expires_at": "2001-01-01"}
+    )
     assert set(response.context["form"].errors) == {"name", "scopes", "expires_at"}
 
 
@@ -192,9 +290,12 @@ def test_delete_account_needs_the_password(client_as, people: dict[str, User | N
     assert client.get(reverse("accounts:profile")).status_code == 302  # signed out
 
 
-def test_organisation_pages_render_markdown_safely(client_as, people: dict[str, User | None], organisation: Organisation) -> None:  # type: ignore[no-untyped-def]
+def test_organisation_pages_render_markdown_safely(
+    client_as, people: dict[str, User | None], organisation: Organisation
+) -> None:  # type: ignore[no-untyped-def]
     services.organisation_update(
-        actor=people["admin"], organisation=organisation,
+        actor=people["admin"],
+        organisation=organisation,
         description="**Bold** <script>alert(1)</script> [x](javascript:alert(1))",
     )
     html = client_as("anonymous").get(organisation.get_absolute_url()).content.decode()
@@ -204,16 +305,33 @@ def test_organisation_pages_render_markdown_safely(client_as, people: dict[str, 
 
 def test_edit_organisation_through_the_form(client_as, organisation: Organisation) -> None:  # type: ignore[no-untyped-def]
     url = reverse("accounts:organisation_edit", kwargs={"slug": organisation.slug})
-    data = {"name": "Région renommée", "kind": "public_body", "website": "region.example", "email": "", "jurisdiction": "FR-XX", "description": ""}
+    data = {
+        "name": "Région renommée",
+        "kind": "public_body",
+        "website": "region.example",
+        "email": "",
+        "jurisdiction": "FR-XX",
+        "description": "",
+    }
     assert client_as("admin").post(url, data).status_code == 302
     organisation.refresh_from_db()
-    assert (organisation.name, organisation.website) == ("Région renommée", "https://region.example")
+    assert (organisation.name, organisation.website) == (
+        "Région renommée",
+        "https://region.example",
+    )
     bad = client_as("admin").post(url, {**data, "kind": "pirates", "email": "x"})
     assert bad.status_code == 200 and set(bad.context["form"].errors) == {"kind", "email"}
 
 
 def test_staff_create_organisations_through_the_form(client_as) -> None:  # type: ignore[no-untyped-def]
-    data = {"name": "Nouvelle agence", "kind": "oversight_body", "website": "", "email": "", "jurisdiction": "", "description": ""}
+    data = {
+        "name": "Nouvelle agence",
+        "kind": "oversight_body",
+        "website": "",
+        "email": "",
+        "jurisdiction": "",
+        "description": "",
+    }
     response = client_as("staff").post(reverse("accounts:organisation_create"), data)
     assert response.status_code == 302 and response["Location"] == "/organisations/nouvelle-agence/"
 
@@ -240,7 +358,9 @@ def test_two_factor_is_required_for_editors_without_it(organisation: Organisatio
     assert client.get("/healthz").status_code == 200
 
 
-def test_admin_site_requires_staff_with_two_factor(client_as, people: dict[str, User | None]) -> None:  # type: ignore[no-untyped-def]
+def test_admin_site_requires_staff_with_two_factor(
+    client_as, people: dict[str, User | None]
+) -> None:  # type: ignore[no-untyped-def]
     from django.conf import settings
 
     url = "/" + settings.ADMIN_PATH

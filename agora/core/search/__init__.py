@@ -7,8 +7,8 @@ content is ever indexed.
 """
 
 from agora.core.search.registry import SearchDocument, SearchProvider, providers, register
-from agora.core.search.services import search_index, search_rebuild, search_remove
 from agora.core.search.selectors import SearchHit, SearchPage, search
+from agora.core.search.services import search_index, search_rebuild, search_remove
 
 __all__ = [
     "SearchDocument",

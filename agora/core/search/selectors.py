@@ -69,7 +69,11 @@ def _ranked_sql(kind_filter: str) -> str:
 
 
 def search(
-    query: str, *, kinds: list[str] | None = None, cursor: str | None = None, limit: int | None = None
+    query: str,
+    *,
+    kinds: list[str] | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
 ) -> SearchPage:
     """Public documents matching every word of `query`, best first, one page at a time."""
     size = clamp_limit(limit)
@@ -82,7 +86,7 @@ def search(
     ranked = _ranked_sql("")
     with connection.cursor() as db:
         db.execute(f"SELECT kind, COUNT(*) FROM ({ranked}) r GROUP BY kind", match_params)
-        counts = {kind: n for kind, n in db.fetchall()}
+        counts = dict(db.fetchall())
 
         kind_filter = ""
         kind_params: list[Any] = []

@@ -78,7 +78,10 @@ def test_403_page_in_both_languages(client_as, language: str) -> None:  # type: 
     response = client_as("citizen").get("/organisations/new/", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 403
     with translation.override(language):
-        assert translation.gettext("You are not allowed to see or do this") in response.content.decode()
+        assert (
+            translation.gettext("You are not allowed to see or do this")
+            in response.content.decode()
+        )
 
 
 @override_settings(ROOT_URLCONF=__name__)
@@ -152,17 +155,26 @@ def test_forms_carry_csrf_tokens(client_as) -> None:  # type: ignore[no-untyped-
 
 def test_incoming_request_ids_are_kept_only_when_well_formed() -> None:
     client = Client()
-    assert client.get("/healthz", HTTP_X_REQUEST_ID="abcDEF12-3456")["X-Request-ID"] == "abcDEF12-3456"
-    assert client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nInjected: 1")["X-Request-ID"] != "bad id\nInjected: 1"
+    assert (
+        client.get("/healthz", HTTP_X_REQUEST_ID="abcDEF12-3456")["X-Request-ID"] == "abcDEF12-3456"
+    )
+    assert (
+        client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nInjected: 1")["X-Request-ID"]
+        != "bad id\nInjected: 1"
+    )
 
 
 def test_json_logs_carry_the_request_id() -> None:
     from agora.core.logging import request_id_var
 
     request_id_var.set("req-12345678")
-    record = logging.LogRecord("agora.test", logging.WARNING, __file__, 1, "hello %s", ("world",), None)
+    record = logging.LogRecord(
+        "agora.test", logging.WARNING, __file__, 1, "hello %s", ("world",), None
+    )
     RequestIdFilter().filter(record)
-    line = JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s").format(record)
+    line = JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s").format(
+        record
+    )
     data = json.loads(line)
     assert data["message"] == "hello world"
     assert data["request_id"] == "req-12345678"

@@ -80,6 +80,17 @@ def redis_url() -> Iterator[str]:
     lock = Path(tempfile.gettempdir()) / f"agora-redis-tests-{digest}.lock"
     with lock.open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
+        # A worker left over from an interrupted run would take this run's jobs.
+        strays = [
+            c
+            for c in client.client_list()
+            if c["db"] == str(TEST_DB) and ("b" in c["flags"] or c["cmd"] == "subscribe")
+        ]
+        if strays:
+            pytest.fail(
+                f"RQ workers left over from another run use {url}: "
+                f"{[(c['addr'], c['name'], c['cmd']) for c in strays]}; stop them."
+            )
         client.flushdb()
         yield url
         client.flushdb()

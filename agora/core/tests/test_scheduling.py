@@ -77,7 +77,9 @@ def test_interval_ticks_are_aligned_on_the_epoch() -> None:
 def test_a_daily_interval_ignores_daylight_saving_time() -> None:
     schedule = Schedule(name="s", task=hourly_report, every=timedelta(days=1))
     assert ticks_between(schedule, utc("2026-03-28T12:00"), utc("2026-03-31T12:00")) == [
-        utc("2026-03-29T00:00"), utc("2026-03-30T00:00"), utc("2026-03-31T00:00"),
+        utc("2026-03-29T00:00"),
+        utc("2026-03-30T00:00"),
+        utc("2026-03-31T00:00"),
     ]
 
 
@@ -103,10 +105,14 @@ def test_cron_follows_the_paris_wall_clock_across_daylight_saving_time() -> None
     schedule = Schedule(name="s", task=nightly_harvest, cron="0 3 * * *")
     # 03:00 in Paris is 02:00 UTC in winter and 01:00 UTC in summer.
     assert ticks_between(schedule, utc("2026-03-27T12:00"), utc("2026-03-30T12:00")) == [
-        utc("2026-03-28T02:00"), utc("2026-03-29T01:00"), utc("2026-03-30T01:00"),
+        utc("2026-03-28T02:00"),
+        utc("2026-03-29T01:00"),
+        utc("2026-03-30T01:00"),
     ]
     assert ticks_between(schedule, utc("2026-10-23T12:00"), utc("2026-10-26T12:00")) == [
-        utc("2026-10-24T01:00"), utc("2026-10-25T02:00"), utc("2026-10-26T02:00"),
+        utc("2026-10-24T01:00"),
+        utc("2026-10-25T02:00"),
+        utc("2026-10-26T02:00"),
     ]
     assert schedule.latest_tick(utc("2026-03-29T01:00")) == utc("2026-03-29T01:00")
     assert schedule.latest_tick(utc("2026-03-29T00:59:59")) == utc("2026-03-28T02:00")
@@ -210,7 +216,8 @@ def test_each_tick_is_enqueued_once_then_again_on_the_next(
 
     runs = list(ScheduledRun.objects.order_by("tick_at"))
     assert [(r.tick_at, r.worker) for r in runs] == [
-        (utc("2026-05-04T10:00"), "w1"), (utc("2026-05-04T11:00"), "w2"),
+        (utc("2026-05-04T10:00"), "w1"),
+        (utc("2026-05-04T11:00"), "w2"),
     ]
     queued = DBTaskResult.objects.filter(task_path=hourly_report.module_path)
     assert sorted(str(r.id) for r in queued) == sorted(r.task_id for r in runs)
@@ -224,7 +231,8 @@ def test_a_worker_that_was_down_runs_the_latest_missed_tick_once(
     run_due_schedules(now=utc("2026-05-04T10:20"))
     assert run_due_schedules(now=utc("2026-05-04T15:20")) == ["report"]
     assert list(ScheduledRun.objects.values_list("tick_at", flat=True)) == [
-        utc("2026-05-04T15:00"), utc("2026-05-04T10:00"),
+        utc("2026-05-04T15:00"),
+        utc("2026-05-04T10:00"),
     ]
 
 
@@ -279,8 +287,12 @@ def test_threads_racing_for_the_same_tick_enqueue_it_once(
     assert failures == []
     assert Counter(enqueued) == {"report": 1, "harvest": 1}
     assert Counter(ScheduledRun.objects.values_list("name", flat=True)) == {
-        "report": 1, "harvest": 1,
+        "report": 1,
+        "harvest": 1,
     }
-    assert DBTaskResult.objects.filter(
-        task_path__in=[hourly_report.module_path, nightly_harvest.module_path]
-    ).count() == 2
+    assert (
+        DBTaskResult.objects.filter(
+            task_path__in=[hourly_report.module_path, nightly_harvest.module_path]
+        ).count()
+        == 2
+    )

@@ -27,7 +27,9 @@ def variables_read_by_settings() -> set[str]:
             continue
         func = node.func
         is_env = (isinstance(func, ast.Name) and func.id == "env") or (
-            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "env"
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "env"
         )
         first = node.args[0]
         if is_env and isinstance(first, ast.Constant) and isinstance(first.value, str):
@@ -37,7 +39,14 @@ def variables_read_by_settings() -> set[str]:
 
 def test_settings_reads_variables() -> None:
     # Guards the parser below: if it found nothing, the next test would pass vacuously.
-    assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "LOG_FORMAT"} <= variables_read_by_settings()
+    assert {
+        "DEBUG",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_URL",
+        "LOG_FORMAT",
+    } <= variables_read_by_settings()
 
 
 def test_every_variable_settings_reads_is_documented() -> None:
@@ -67,7 +76,11 @@ PRODUCTION = {
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "SECURE_SSL_REDIRECT"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "SECURE_SSL_REDIRECT"}
+    }
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         env={**clean, **env},
@@ -79,7 +92,9 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 
 
 def test_check_deploy_passes_with_a_production_environment(tmp_path: Path) -> None:
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION, "VAR_DIR": str(tmp_path)})
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION, "VAR_DIR": str(tmp_path)}
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

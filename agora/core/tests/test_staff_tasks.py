@@ -87,13 +87,14 @@ def test_staff_see_the_outcome_of_a_schedule_last_tick(
 ) -> None:
     result = prune_task_records.enqueue()
     tick = timezone.now() - timedelta(minutes=1)
-    ScheduledRun.objects.create(name=prune_task_records.module_path, tick_at=tick,
-                                task_id=result.id)
+    ScheduledRun.objects.create(
+        name=prune_task_records.module_path, tick_at=tick, task_id=result.id
+    )
     assert TaskRun.objects.get(task_id=result.id).status == TaskResultStatus.SUCCESSFUL
 
     page = client_as("staff").get(URL).content.decode()
 
-    row = page[page.index(prune_task_records.module_path):]
+    row = page[page.index(prune_task_records.module_path) :]
     row = row[: row.index("</tr>")]
     assert "Successful" in row
 

@@ -85,8 +85,12 @@ def worker_process(*args: str, **env: str) -> subprocess.Popen[str]:
     environment.update(DATABASE_URL=database_url_for_other_processes(), LOG_LEVEL="INFO", **env)
     return subprocess.Popen(
         [sys.executable, "-m", "agora.cli", "worker", *args],
-        cwd=ROOT, env=environment, text=True, start_new_session=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=environment,
+        text=True,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -130,7 +134,9 @@ def test_the_worker_runs_tasks_and_records_their_outcome() -> None:
     assert succeeding.return_value == 42
     done = TaskRun.objects.get(task_id=succeeding.id)
     assert (done.task_name, done.status, done.error) == (
-        double.module_path, TaskResultStatus.SUCCESSFUL, ""
+        double.module_path,
+        TaskResultStatus.SUCCESSFUL,
+        "",
     )
     assert done.enqueued_at is not None
     assert done.started_at is not None
@@ -158,7 +164,8 @@ def test_once_runs_the_due_schedules_then_their_tasks(registry: dict[str, Schedu
 
     call_command("worker", "--once")  # the same tick (unless the hour turned): nothing new
     assert set(ScheduledRun.objects.values_list("name", "tick_at")) <= {
-        ("digest", claimed.tick_at), ("digest", claimed.tick_at + timedelta(hours=1)),
+        ("digest", claimed.tick_at),
+        ("digest", claimed.tick_at + timedelta(hours=1)),
     }
 
 
@@ -293,30 +300,51 @@ def test_pruning_keeps_recent_records_and_the_latest_tick_of_each_schedule() -> 
         ("recent-done", TaskResultStatus.SUCCESSFUL, recent),
         ("old-still-running", TaskResultStatus.RUNNING, None),
     ]:
-        TaskRun.objects.create(task_id=task_id, task_name="t", backend="default",
-                               queue="default", status=status, enqueued_at=old,
-                               finished_at=finished)
-    for name, tick in [("daily", old - timedelta(days=1)), ("daily", old), ("daily", recent),
-                       ("yearly", old)]:
+        TaskRun.objects.create(
+            task_id=task_id,
+            task_name="t",
+            backend="default",
+            queue="default",
+            status=status,
+            enqueued_at=old,
+            finished_at=finished,
+        )
+    for name, tick in [
+        ("daily", old - timedelta(days=1)),
+        ("daily", old),
+        ("daily", recent),
+        ("yearly", old),
+    ]:
         ScheduledRun.objects.create(name=name, tick_at=tick)
-    for status, finished in [(TaskResultStatus.SUCCESSFUL, old), (TaskResultStatus.FAILED, old),
-                             (TaskResultStatus.SUCCESSFUL, recent), (TaskResultStatus.READY, None)]:
-        DBTaskResult.objects.create(task_path=double.module_path, backend_name="default",
-                                    args_kwargs={"args": [1], "kwargs": {}}, status=status,
-                                    finished_at=finished)
+    for status, finished in [
+        (TaskResultStatus.SUCCESSFUL, old),
+        (TaskResultStatus.FAILED, old),
+        (TaskResultStatus.SUCCESSFUL, recent),
+        (TaskResultStatus.READY, None),
+    ]:
+        DBTaskResult.objects.create(
+            task_path=double.module_path,
+            backend_name="default",
+            args_kwargs={"args": [1], "kwargs": {}},
+            status=status,
+            finished_at=finished,
+        )
 
     pruned = task_records_prune(finished_before=now - timedelta(days=30))
 
     assert (pruned.task_runs, pruned.scheduled_runs, pruned.db_task_results) == (2, 2, 2)
     assert set(TaskRun.objects.values_list("task_id", flat=True)) == {
-        "recent-done", "old-still-running",
+        "recent-done",
+        "old-still-running",
     }
     # The yearly schedule's only tick stays, or a worker would claim and run it again.
     assert set(ScheduledRun.objects.values_list("name", "tick_at")) == {
-        ("daily", recent), ("yearly", old),
+        ("daily", recent),
+        ("yearly", old),
     }
     assert sorted(DBTaskResult.objects.values_list("status", flat=True)) == [
-        TaskResultStatus.READY, TaskResultStatus.SUCCESSFUL,
+        TaskResultStatus.READY,
+        TaskResultStatus.SUCCESSFUL,
     ]
 
 

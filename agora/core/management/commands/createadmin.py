@@ -20,9 +20,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--email")
         parser.add_argument("--name", default="Administrator", help="public display name")
-        parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+        parser.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
 
-    def handle(self, *args: Any, email: str | None, name: str, password_stdin: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, email: str | None, name: str, password_stdin: bool, **options: Any
+    ) -> None:
         from agora.accounts.services import user_create
 
         email = email or input("Email: ").strip()
@@ -35,10 +39,18 @@ class Command(BaseCommand):
         try:
             validate_password(password)
             user_create(
-                email=email, password=password, display_name=name, is_superuser=True, email_verified=True
+                email=email,
+                password=password,
+                display_name=name,
+                is_superuser=True,
+                email_verified=True,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         except Conflict as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(self.style.SUCCESS(f"Administrator {email} created. Sign in to set up two-factor authentication."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Administrator {email} created. Sign in to set up two-factor authentication."
+            )
+        )

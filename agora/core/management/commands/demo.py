@@ -21,7 +21,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Loading demo data: {name}")
                 loader(report)
         search_rebuild()
-        self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Accounts (email / password / role):"))
+        self.stdout.write(
+            self.style.SUCCESS("\nDemo data loaded. Accounts (email / password / role):")
+        )
         for email, password, role, secret in report.accounts:
             line = f"  {email:<34} {password:<20} {role}"
             if secret:

@@ -18,15 +18,28 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
         parser.add_argument("--threads", type=int, default=4, help="threads per worker")
-        parser.add_argument("--reload", action="store_true", help="restart on code changes (development)")
+        parser.add_argument(
+            "--reload", action="store_true", help="restart on code changes (development)"
+        )
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, threads: int, reload: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        workers: int,
+        threads: int,
+        reload: bool,
+        **options: Any,
+    ) -> None:
         call_command("migrate", interactive=False, verbosity=0, check_unapplied=False)
         self.stdout.write(f"Agora on http://{host}:{port}/ (Ctrl+C to stop)")
         if reload:
             call_command("runserver", f"{host}:{port}", use_reloader=True)
             return
-        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
+        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which(
+            "gunicorn"
+        )
         if gunicorn is None:
             raise CommandError("gunicorn is not installed: pip install agora (it is a dependency).")
         os.execv(  # noqa: S606  replaces this process with the server

@@ -59,8 +59,9 @@ class Scheduler(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        logger.info("Scheduler started: %d schedule(s), every %ss",
-                    len(scheduling.schedules()), self.tick)
+        logger.info(
+            "Scheduler started: %d schedule(s), every %ss", len(scheduling.schedules()), self.tick
+        )
         while not self.stopping.is_set():
             with FORK_LOCK:
                 try:
@@ -79,24 +80,37 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--once", action="store_true",
+            "--once",
+            action="store_true",
             help="run the due schedules once, then every ready task, and exit (for cron, tests)",
         )
         parser.add_argument(
-            "--queue", action="append", dest="queues", metavar="NAME",
+            "--queue",
+            action="append",
+            dest="queues",
+            metavar="NAME",
             help="a queue to work on (repeatable; default: every queue of the backend)",
         )
         parser.add_argument(
-            "--tick", type=float, default=10.0,
+            "--tick",
+            type=float,
+            default=10.0,
             help="seconds between two scheduler passes (default: 10)",
         )
         parser.add_argument(
-            "--no-scheduler", action="store_false", dest="scheduler",
+            "--no-scheduler",
+            action="store_false",
+            dest="scheduler",
             help="do not run periodic schedules (another worker runs them)",
         )
 
     def handle(
-        self, *args: Any, once: bool, queues: list[str] | None, tick: float, scheduler: bool,
+        self,
+        *args: Any,
+        once: bool,
+        queues: list[str] | None,
+        tick: float,
+        scheduler: bool,
         **options: Any,
     ) -> None:
         if tick <= 0:
@@ -115,8 +129,13 @@ class Command(BaseCommand):
             )
         queue_names = queues or sorted(backend.queues) or ["default"]
         name = f"{socket.gethostname()}:{os.getpid()}"[:64]
-        logger.info("Worker %s: %s backend, queues %s%s", name, type(backend).__name__,
-                    ", ".join(queue_names), "" if scheduler else ", no scheduler")
+        logger.info(
+            "Worker %s: %s backend, queues %s%s",
+            name,
+            type(backend).__name__,
+            ", ".join(queue_names),
+            "" if scheduler else ", no scheduler",
+        )
 
         if once:
             if scheduler:
@@ -137,7 +156,11 @@ class Command(BaseCommand):
                 thread.join(timeout=tick)
 
     def _work(
-        self, backend: DatabaseBackend | RQBackend, queue_names: list[str], name: str, *,
+        self,
+        backend: DatabaseBackend | RQBackend,
+        queue_names: list[str],
+        name: str,
+        *,
         burst: bool,
     ) -> None:
         if isinstance(backend, DatabaseBackend):
@@ -164,5 +187,8 @@ class Command(BaseCommand):
                 name=f"{name}:{os.urandom(4).hex()}",  # RQ wants names unique in Redis
             )
             # with_scheduler moves jobs enqueued with run_after to their queue when due.
-            rq_worker.work(burst=burst, with_scheduler=True,
-                           logging_level=logging.getLevelName(logger.getEffectiveLevel()))
+            rq_worker.work(
+                burst=burst,
+                with_scheduler=True,
+                logging_level=logging.getLevelName(logger.getEffectiveLevel()),
+            )
