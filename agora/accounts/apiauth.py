@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
 from agora.accounts.choices import TokenScope
+from agora.accounts.permissions import requires_two_factor
 from agora.accounts.services import api_token_authenticate
 from agora.core.ratelimit import check_rate_limit
 
@@ -54,6 +56,7 @@ class ApiAuth(AuthBase):
                 )
             request.user = token.user
             request.api_token = token  # type: ignore[attr-defined]  # read by the rate limit
+            _require_second_factor_for_writes(request, token.user)
             return token.user
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
@@ -63,8 +66,22 @@ class ApiAuth(AuthBase):
                     raise AuthorizationError(
                         403, _("The CSRF check failed: send the CSRF token, or use an API token.")
                     )
+            _require_second_factor_for_writes(request, user)
             return user
         if self.required:
             raise AuthenticationError(401, _("Sign in or send an API token to use this."))
         request.user = AnonymousUser()
         return request.user
+
+
+def _require_second_factor_for_writes(request: HttpRequest, user: Any) -> None:
+    """Those who act for an organisation must have two-factor authentication set up, through
+    the API as in the pages, before they change anything."""
+    if (
+        request.method not in SAFE_METHODS
+        and requires_two_factor(user)
+        and not is_mfa_enabled(user)
+    ):
+        raise AuthorizationError(
+            403, _("Your role requires two-factor authentication: set it up in your profile first.")
+        )

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from agora.accounts import services
-from agora.accounts.choices import OrganisationKind
+from agora.accounts.choices import OrganisationKind, Role
 from agora.accounts.models import ApiToken, Invitation, Organisation, User
 from agora.accounts.tests.factories import OrganisationFactory, UserFactory
 from agora.accounts.tests.tokens import bearer
@@ -358,7 +358,7 @@ def test_only_admins_invite(client: Client, people: dict[str, User | None], role
 
 
 def test_invitations_to_an_unknown_organisation(client: Client) -> None:
-    headers = bearer(UserFactory.create(is_staff=True), "read", "write")
+    headers = bearer(UserFactory.create(is_staff=True, two_factor=True), "read", "write")
     response = client.post(
         "/api/v1/organisations/nowhere/invitations",
         {"email": "new@example.org"},
@@ -366,3 +366,25 @@ def test_invitations_to_an_unknown_organisation(client: Client) -> None:
         headers=headers,
     )
     assert response.status_code == 404
+
+
+def test_writes_need_two_factor_for_those_who_act_for_an_organisation(
+    organisation: Organisation,
+) -> None:
+    from agora.accounts.tests.factories import make_member
+
+    admin = make_member(organisation, Role.ADMIN, two_factor=False)
+    _token, secret = services.api_token_create(user=admin, name="t", scopes=["read", "write"])
+    client = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert (
+        client.get(f"/api/v1/organisations/{organisation.slug}/members", **auth).status_code == 200
+    )
+    response = client.patch(
+        f"/api/v1/organisations/{organisation.slug}",
+        {"jurisdiction": "FR"},
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 403
+    assert "two-factor" in response.json()["detail"]
