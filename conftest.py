@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client, override_settings
 
 from agora.accounts.choices import Role
@@ -37,6 +38,17 @@ def _clear_cache(request: pytest.FixtureRequest) -> None:
     )
     request.getfixturevalue("transactional_db" if transactional else "db")
     cache.clear()
+
+
+@pytest.fixture
+def run_tasks(transactional_db: None):  # type: ignore[no-untyped-def]
+    """run_tasks() runs every queued background task now, as `agora worker --once` does.
+    The worker commits as it goes, so tests that use it run outside a wrapping transaction."""
+
+    def run() -> None:
+        call_command("worker", "--once", "--no-scheduler")
+
+    return run
 
 
 @pytest.fixture

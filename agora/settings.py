@@ -9,6 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "agora.core.middleware.RequestIdMiddleware",
+    "agora.core.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "agora.core.middleware.SecurityHeadersMiddleware",
@@ -141,6 +143,7 @@ AUTH_USER_MODEL = "accounts.User"
 # Cache, rate limits and the task queue: Redis when REDIS_URL is set; otherwise the
 # database, so that every process of one machine shares the same counters.
 REDIS_URL: str = env.str("REDIS_URL", default="")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -161,6 +164,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "agora_cache",
+            # Culling at the default 300 entries would forget rate-limit counters.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         }
     }
     TASKS = {
@@ -224,7 +229,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-# Upload limits. Form fields and JSON bodies are small; files are streamed to disk.
+# Request and upload limits. Any request body is refused past MAX_REQUEST_SIZE, except on
+# the upload addresses that modules register (core/uploads.py), which take MAX_UPLOAD_SIZE.
+MAX_REQUEST_SIZE = env.int("MAX_REQUEST_SIZE", default=10 * 1024**2)
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=1024**3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -233,6 +240,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Internationalisation
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+if LANGUAGE_CODE not in {"en", "fr"}:
+    raise ImproperlyConfigured("LANGUAGE_CODE must be 'en' or 'fr'.")
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "agora_language"
@@ -297,10 +306,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "errors/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
-AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if NUM_PROXIES else ["REMOTE_ADDR"]
-)
+# The same reading of X-Forwarded-For as the API rate limits (NUM_PROXIES trusted hops).
+AXES_CLIENT_IP_CALLABLE = "agora.core.ratelimit.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
+# Failures are kept (to lock out); successful sign-ins are not logged (personal data).
+AXES_DISABLE_ACCESS_LOG = True
 
 # Django's admin lives at a configurable path and is for staff with two-factor only.
 ADMIN_PATH = env.str("ADMIN_PATH", default="admin/").strip("/") + "/"
@@ -328,7 +338,7 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
-    "microphone=(), payment=(), usb=(), interest-cohort=()"
+    "microphone=(), payment=(), usb=(), browsing-topics=()"
 )
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
@@ -379,6 +389,7 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "agora.access": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")},
     },
 }
 

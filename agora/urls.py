@@ -6,11 +6,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agora import apidocs
+from agora.accounts.admin import admin_has_permission
 from agora.api import api
-from agora.core.admin_access import admin_requires_two_factor
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # sign in through allauth, with 2FA
-admin.site.has_permission = admin_requires_two_factor  # type: ignore[method-assign]
+admin.site.has_permission = admin_has_permission  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("agora.core.urls")),

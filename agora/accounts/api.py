@@ -9,7 +9,7 @@ from ninja import Path, Query, Router, Status
 
 from agora.accounts import selectors, services
 from agora.accounts.apiauth import ApiAuth
-from agora.accounts.models import Organisation, User
+from agora.accounts.models import User
 from agora.accounts.schemas import (
     InvitationIn,
     InvitationOut,
@@ -31,10 +31,6 @@ Slug = Annotated[
     str,
     Path(pattern=r"^[-a-zA-Z0-9_]+$", description="The organisation's short name, as in its URL."),
 ]
-
-
-def organisation_out(request: HttpRequest, organisation: Organisation) -> OrganisationOut:
-    return OrganisationOut.from_organisation(request, organisation)
 
 
 @router.get(
@@ -63,7 +59,7 @@ def organisation_list(
         actor=request.user, kind=params.kind, cursor=params.cursor, limit=params.limit
     )
     return OrganisationList(
-        items=[organisation_out(request, o) for o in page.items],
+        items=[OrganisationOut.from_organisation(request, o) for o in page.items],
         next=next_link(request, page.next_cursor),
         next_cursor=page.next_cursor,
     )
@@ -76,7 +72,9 @@ def organisation_list(
     openapi_extra=PUBLIC,
 )
 def organisation_detail(request: HttpRequest, slug: Slug) -> OrganisationOut:
-    return organisation_out(request, selectors.organisation_get(actor=request.user, slug=slug))
+    return OrganisationOut.from_organisation(
+        request, selectors.organisation_get(actor=request.user, slug=slug)
+    )
 
 
 @router.patch(
@@ -100,7 +98,7 @@ def organisation_patch(
         organisation=organisation,
         **changes,
     )
-    return organisation_out(request, updated)
+    return OrganisationOut.from_organisation(request, updated)
 
 
 @router.get(
@@ -133,7 +131,7 @@ def organisation_invite(
 ) -> Status[InvitationOut]:
     """For the organisation's administrators: emails an invitation link valid for 14 days."""
     organisation = selectors.organisation_get(actor=request.user, slug=slug)
-    invitation, _secret = services.invitation_create(
+    invitation = services.invitation_create(
         actor=request.auth,  # type: ignore[attr-defined]  # set by ApiAuth
         organisation=organisation,
         email=str(payload.email),

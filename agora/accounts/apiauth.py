@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
 from agora.accounts.choices import TokenScope
-from agora.accounts.permissions import requires_two_factor
+from agora.accounts.permissions import lacks_required_second_factor
 from agora.accounts.services import api_token_authenticate
 from agora.core.ratelimit import check_rate_limit
 
@@ -77,11 +76,7 @@ class ApiAuth(AuthBase):
 def _require_second_factor_for_writes(request: HttpRequest, user: Any) -> None:
     """Those who act for an organisation must have two-factor authentication set up, through
     the API as in the pages, before they change anything."""
-    if (
-        request.method not in SAFE_METHODS
-        and requires_two_factor(user)
-        and not is_mfa_enabled(user)
-    ):
+    if request.method not in SAFE_METHODS and lacks_required_second_factor(user):
         raise AuthorizationError(
             403, _("Your role requires two-factor authentication: set it up in your profile first.")
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agora.accounts.choices import OrganisationKind, Role, TokenScope
 from agora.accounts.models import User
+from agora.core.validators import validate_single_line
 
 
 class SignupForm(forms.Form):
@@ -20,6 +21,7 @@ class SignupForm(forms.Form):
     display_name = forms.CharField(
         label=_("Public name"),
         max_length=80,
+        validators=[validate_single_line],
         help_text=_("Shown next to what you publish. You may use a pseudonym."),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
@@ -32,6 +34,7 @@ class ProfileForm(forms.Form):
     display_name = forms.CharField(
         label=_("Public name"),
         max_length=80,
+        validators=[validate_single_line],
         help_text=_("Shown next to what you publish. You may use a pseudonym."),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
@@ -95,7 +98,7 @@ class ApiTokenForm(forms.Form):
 
 
 class OrganisationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=200, validators=[validate_single_line])
     kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationKind.choices)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     email = forms.EmailField(label=_("Public email"), required=False)
@@ -112,6 +115,11 @@ class OrganisationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Markdown: **bold**, *italic*, [links](https://example.org), lists."),
     )
+
+    def __init__(self, *args: Any, staff: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not staff:  # what kind of body it is, staff decide
+            del self.fields["kind"]
 
 
 class InvitationForm(forms.Form):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -12,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from agora.accounts.permissions import requires_two_factor
+from agora.accounts.permissions import lacks_required_second_factor
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -55,8 +54,7 @@ class RequireTwoFactorMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and requires_two_factor(user)
-            and not is_mfa_enabled(user)
+            and lacks_required_second_factor(user)
         ):
             messages.warning(
                 request,

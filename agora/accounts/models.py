@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agora.accounts.choices import OrganisationKind, Role, TokenScope
 from agora.core.models import TimeStampedModel
+from agora.core.validators import validate_single_line
 
 
 class UserManager(BaseUserManager["User"]):
@@ -43,6 +44,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(
         _("public name"),
         max_length=80,
+        validators=[validate_single_line],
         help_text=_("Shown publicly next to what you do. It may be a pseudonym."),
     )
     preferred_language = models.CharField(
@@ -76,7 +78,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Organisation(TimeStampedModel):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
     parent = models.ForeignKey(
@@ -139,9 +141,14 @@ class OrganisationIdentifier(models.Model):
 
 
 class Membership(TimeStampedModel):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
 
@@ -158,17 +165,31 @@ class Membership(TimeStampedModel):
         return f"{self.user} · {self.organisation} · {self.role}"
 
 
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        """Neither accepted, revoked nor expired."""
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
 class Invitation(TimeStampedModel):
-    """An emailed invitation to join an organisation; the link carries a secret stored hashed."""
+    """An emailed invitation to join an organisation. The link carries the invitation's id
+    and nonce signed with SECRET_KEY, so that neither a database reader nor a task queue
+    ever holds a usable link."""
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="invitations"
     )
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-    token_hash = models.CharField(max_length=64, unique=True)
+    nonce = models.CharField(max_length=32)
     invited_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+        User,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
     )
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
@@ -176,6 +197,8 @@ class Invitation(TimeStampedModel):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")
@@ -185,22 +208,16 @@ class Invitation(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation}"
 
-    @property
-    def is_pending(self) -> bool:
-        return (
-            self.accepted_at is None
-            and self.revoked_at is None
-            and self.expires_at > timezone.now()
-        )
-
 
 class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 is stored; the secret is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=16, db_index=True)
-    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("starts with"), max_length=16, db_index=True)
+    token_hash = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
     scopes = models.JSONField(_("scopes"), default=list)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)

@@ -6,6 +6,7 @@ or staff. Roles come from `User.roles`, loaded once per request.
 
 from __future__ import annotations
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
@@ -24,6 +25,11 @@ def role_in(user: Actor, organisation: Organisation) -> str | None:
     return user.roles.get(organisation.pk)
 
 
+def lacks_required_second_factor(user: Actor) -> bool:
+    """Needs two-factor authentication and has not set it up yet (one query)."""
+    return requires_two_factor(user) and not is_mfa_enabled(user)
+
+
 def requires_two_factor(user: Actor) -> bool:
     """Staff, and whoever can act for an organisation, must sign in with a second factor."""
     if not isinstance(user, User) or not user.is_active:
@@ -33,10 +39,6 @@ def requires_two_factor(user: Actor) -> bool:
         or user.is_superuser
         or any(role in (Role.ADMIN, Role.EDITOR) for role in user.roles.values())
     )
-
-
-def can_view_organisation(user: Actor, organisation: Organisation) -> bool:
-    return True
 
 
 def can_create_organisation(user: Actor) -> bool:
@@ -60,9 +62,6 @@ def can_manage_members(user: Actor, organisation: Organisation) -> bool:
     return is_staff(user) or role_in(user, organisation) == Role.ADMIN
 
 
-def can_view_tasks(user: Actor) -> bool:
-    return is_staff(user)
-
-
 def can_use_admin(user: Actor) -> bool:
-    return is_staff(user)
+    """Django's admin: staff who signed in with their second factor."""
+    return is_staff(user) and is_mfa_enabled(user)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import EmailStr, HttpUrl
 
@@ -64,7 +65,9 @@ class OrganisationOut(Schema):
             jurisdiction=o.jurisdiction,
             description=o.description,
             url=request.build_absolute_uri(o.get_absolute_url()),
-            api_url=request.build_absolute_uri(f"/api/v1/organisations/{o.slug}"),
+            api_url=request.build_absolute_uri(
+                reverse("api:organisation_detail", kwargs={"slug": o.slug})
+            ),
         )
 
 

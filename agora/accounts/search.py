@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
 from agora.accounts.models import Organisation
 from agora.core.search import SearchDocument, register
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def organisation_document(organisation: Organisation) -> SearchDocument:

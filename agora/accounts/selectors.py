@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.core import signing
 from django.db.models import Count, QuerySet
+from django.utils.crypto import constant_time_compare
 
 from agora.accounts import permissions
 from agora.accounts.models import ApiToken, Invitation, Membership, Organisation, User
@@ -21,7 +23,7 @@ def organisation_list(
     limit: int | None = None,
 ) -> Page[Organisation]:
     """Every organisation is public; listed by name."""
-    queryset = Organisation.objects.select_related("parent")
+    queryset = Organisation.objects.select_related("parent").prefetch_related("identifiers")
     if kind:
         queryset = queryset.filter(kind=kind)
     return keyset_page(queryset, order=("name", "id"), cursor=cursor, limit=limit)
@@ -60,9 +62,7 @@ def organisation_pending_invitations(
 ) -> QuerySet[Invitation]:
     if not permissions.can_manage_members(actor, organisation):
         raise PermissionDenied
-    return organisation.invitations.filter(
-        accepted_at__isnull=True, revoked_at__isnull=True
-    ).select_related("invited_by")
+    return organisation.invitations.pending().select_related("invited_by")
 
 
 def membership_get(*, actor: permissions.Actor, organisation: Organisation, pk: int) -> Membership:
@@ -73,10 +73,44 @@ def membership_get(*, actor: permissions.Actor, organisation: Organisation, pk: 
     )
 
 
+def membership_of(*, user: permissions.Actor, organisation: Organisation) -> Membership | None:
+    if not isinstance(user, User):
+        return None
+    return Membership.objects.filter(user=user, organisation=organisation).first()
+
+
 def invitation_get(*, actor: permissions.Actor, organisation: Organisation, pk: int) -> Invitation:
     if not permissions.can_manage_members(actor, organisation):
         raise PermissionDenied
     return Invitation.objects.select_related("organisation").get(organisation=organisation, pk=pk)
+
+
+_INVITATION_SIGNER = signing.Signer(salt="agora.accounts.invitation")
+
+
+def invitation_secret(invitation: Invitation) -> str:
+    """The secret of the invitation's link: its id and nonce, signed with SECRET_KEY."""
+    return _INVITATION_SIGNER.sign(f"{invitation.pk}.{invitation.nonce}")
+
+
+def invitation_by_secret(secret: str) -> Invitation | None:
+    """The invitation a link's secret names, if the signature holds (any state)."""
+    try:
+        pk, nonce = _INVITATION_SIGNER.unsign(secret).split(".", 1)
+        invitation = (
+            Invitation.objects.select_related("organisation", "invited_by")
+            .filter(pk=int(pk))
+            .first()
+        )
+    except (signing.BadSignature, ValueError):
+        return None
+    if invitation is None or not constant_time_compare(invitation.nonce, nonce):
+        return None
+    return invitation
+
+
+def invitation_is_pending(invitation: Invitation) -> bool:
+    return Invitation.objects.pending().filter(pk=invitation.pk).exists()
 
 
 def user_memberships(*, user: User) -> QuerySet[Membership]:

@@ -6,10 +6,12 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -19,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from agora.accounts import permissions
+from agora.accounts import permissions, selectors
 from agora.accounts.choices import OrganisationKind, Role, TokenScope
 from agora.accounts.models import (
     ApiToken,
@@ -33,6 +35,7 @@ from agora.accounts.search import organisation_document
 from agora.core import personal_data
 from agora.core.errors import Conflict, PermissionDenied, ValidationError
 from agora.core.search import search_index
+from agora.core.validators import validate_single_line
 
 INVITATION_LIFETIME = timedelta(days=14)
 TOKEN_PREFIX = "agora_"  # noqa: S105  a public marker, not a secret
@@ -84,11 +87,28 @@ def user_update_profile(*, user: User, display_name: str, preferred_language: st
     display_name = display_name.strip()
     if not display_name:
         raise ValidationError({"display_name": _("Enter the name to show publicly.")})
+    try:
+        validate_single_line(display_name)
+    except ValidationError as exc:
+        raise ValidationError({"display_name": exc.messages}) from exc
     if preferred_language and preferred_language not in dict(settings.LANGUAGES):
         raise ValidationError({"preferred_language": _("Choose one of the offered languages.")})
     user.display_name = display_name
     user.preferred_language = preferred_language
     user.save(update_fields=["display_name", "preferred_language"])
+    return user
+
+
+@transaction.atomic
+def user_set_access(*, actor: User, user: User, is_staff: bool, is_active: bool) -> User:
+    """Staff grant or withdraw staff rights and suspend or restore accounts."""
+    if not permissions.is_staff(actor):
+        raise PermissionDenied(_("Only staff can change who is staff."))
+    if user.pk == actor.pk and not (is_staff and is_active):
+        raise Conflict(_("You cannot withdraw your own staff rights or suspend yourself."))
+    user.is_staff = is_staff
+    user.is_active = is_active
+    user.save(update_fields=["is_staff", "is_active"])
     return user
 
 
@@ -100,16 +120,30 @@ def user_set_language(*, user: User, language: str) -> None:
 
 
 def user_pseudonym(user: User) -> str:
-    return _("Former user %(number)s") % {"number": f"{user.pk:05d}"}
+    # Stored once, so in the platform's language rather than the deleting person's.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Former user %(number)s") % {"number": f"{user.pk:05d}"}
 
 
 @transaction.atomic
 def user_delete(*, user: User) -> None:
     """Deletes what is personal; public records stay, attributed to a pseudonym.
 
-    The row is kept (emptied) so that public records keep pointing at someone.
+    The row is kept (emptied) so that public records keep pointing at someone. The last
+    administrator of an organisation must hand over first.
     """
+    for membership in user.memberships.select_related("organisation"):
+        _lock_memberships(membership.organisation)
+        if _is_last_admin(membership):
+            raise Conflict(
+                _(
+                    "You are the last administrator of %(organisation)s: make someone else administrator first."
+                )
+                % {"organisation": membership.organisation.name}
+            )
     personal_data.erase_all(user)
+    AccessAttempt.objects.filter(username__iexact=user.email).delete()
+    AccessFailureLog.objects.filter(username__iexact=user.email).delete()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     user.memberships.all().delete()
@@ -187,18 +221,32 @@ def organisation_create(
     return organisation
 
 
+# Fields only staff may change: what kind of body an organisation is, and where it sits.
+STAFF_ONLY_FIELDS = ("kind", "parent")
+
+
 @transaction.atomic
 def organisation_update(*, actor: User, organisation: Organisation, **fields: Any) -> Organisation:
-    """Changes an organisation's public details (its admins and staff)."""
+    """Changes an organisation's public details (its admins; its kind and parent: staff)."""
     if not permissions.can_edit_organisation(actor, organisation):
         raise PermissionDenied(_("Only the organisation's administrators can edit it."))
+    changed = []
     for field, value in fields.items():
         if field not in ORGANISATION_FIELDS:
             raise TypeError(f"unknown organisation field {field!r}")
+        if getattr(organisation, field) == value:
+            continue
+        if field in STAFF_ONLY_FIELDS and not permissions.is_staff(actor):
+            raise PermissionDenied(
+                _("Only staff can change the kind or the parent of an organisation.")
+            )
         setattr(organisation, field, value)
+        changed.append(field)
     _validate_organisation(organisation)
-    organisation.save()
-    search_index(organisation_document(organisation))
+    if changed:
+        # Only the changed columns: two people editing different fields keep both edits.
+        organisation.save(update_fields=[*changed, "modified"])
+        search_index(organisation_document(organisation))
     return organisation
 
 
@@ -219,14 +267,24 @@ def organisation_identifier_add(
     ).exists():
         raise Conflict(_("Another organisation already has this identifier."))
     identifier.save()
+    search_index(organisation_document(organisation))
     return identifier
 
 
 # Memberships ---------------------------------------------------------------------------
 
 
-def _admin_count(organisation: Organisation) -> int:
-    return organisation.memberships.filter(role=Role.ADMIN).count()
+def _lock_memberships(organisation: Organisation) -> None:
+    """Serialises membership changes of one organisation, so that the last-administrator
+    rule holds when two administrators act at once."""
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+
+
+def _is_last_admin(membership: Membership) -> bool:
+    return (
+        membership.role == Role.ADMIN
+        and membership.organisation.memberships.filter(role=Role.ADMIN).count() == 1
+    )
 
 
 @transaction.atomic
@@ -254,8 +312,9 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
         raise PermissionDenied(_("Only the organisation's administrators can change roles."))
     if role not in Role.values:
         raise ValidationError({"role": _("Choose one of the roles.")})
-    Membership.objects.select_for_update().filter(organisation=organisation).count()
-    if membership.role == Role.ADMIN and role != Role.ADMIN and _admin_count(organisation) == 1:
+    _lock_memberships(organisation)
+    membership.refresh_from_db(fields=["role"])
+    if role != Role.ADMIN and _is_last_admin(membership):
         raise Conflict(_("An organisation needs at least one administrator."))
     membership.role = role
     membership.save(update_fields=["role", "modified"])
@@ -270,8 +329,9 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     leaving = actor.pk == membership.user_id
     if not leaving and not permissions.can_manage_members(actor, organisation):
         raise PermissionDenied(_("Only the organisation's administrators can remove members."))
-    Membership.objects.select_for_update().filter(organisation=organisation).count()
-    if membership.role == Role.ADMIN and _admin_count(organisation) == 1:
+    _lock_memberships(organisation)
+    membership.refresh_from_db(fields=["role"])
+    if _is_last_admin(membership):
         raise Conflict(_("An organisation needs at least one administrator."))
     membership.delete()
     membership.user.__dict__.pop("roles", None)
@@ -280,9 +340,18 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
 # Invitations ---------------------------------------------------------------------------
 
 
-def _send_invitation(invitation: Invitation, secret: str) -> None:
-    url = settings.SITE_URL + reverse("accounts:invitation_accept", kwargs={"token": secret})
-    context = {"invitation": invitation, "url": url, "site_name": settings.SITE_NAME}
+def invitation_link(invitation: Invitation) -> str:
+    query = urlencode({"token": selectors.invitation_secret(invitation)})
+    return f"{settings.SITE_URL}{reverse('accounts:invitation_accept')}?{query}"
+
+
+def invitation_email_send(invitation: Invitation) -> None:
+    """Sends the invitation by email, in the inviter's language (run as a task)."""
+    context = {
+        "invitation": invitation,
+        "url": invitation_link(invitation),
+        "site_name": settings.SITE_NAME,
+    }
     language = invitation.invited_by.preferred_language if invitation.invited_by else ""
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = _("Invitation to join %(organisation)s on %(site)s") % {
@@ -296,44 +365,39 @@ def _send_invitation(invitation: Invitation, secret: str) -> None:
 @transaction.atomic
 def invitation_create(
     *, actor: User, organisation: Organisation, email: str, role: str
-) -> tuple[Invitation, str]:
-    """Invites someone by email; returns the invitation and the secret sent in the link."""
+) -> Invitation:
+    """Invites someone by email; the message goes out from a background task."""
+    from agora.accounts.tasks import invitation_send
+
     if not permissions.can_manage_members(actor, organisation):
         raise PermissionDenied(_("Only the organisation's administrators can invite members."))
     email = email.strip().lower()
-    invitation = Invitation(organisation=organisation, email=email, role=role, invited_by=actor)
-    invitation.full_clean(exclude=["token_hash", "expires_at", "invited_by"])
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by=actor,
+        nonce=secrets.token_urlsafe(16),
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    invitation.full_clean(exclude=["invited_by"])
+    _lock_memberships(organisation)
     if organisation.memberships.filter(user__email__iexact=email).exists():
         raise Conflict(_("%(email)s is already a member.") % {"email": email})
-    pending = organisation.invitations.filter(
-        email__iexact=email,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
-    )
-    if pending.exists():
+    if organisation.invitations.pending().filter(email__iexact=email).exists():
         raise Conflict(_("%(email)s already has a pending invitation.") % {"email": email})
-    secret = secrets.token_urlsafe(32)
-    invitation.token_hash = _hash(secret)
-    invitation.expires_at = timezone.now() + INVITATION_LIFETIME
     invitation.save()
-    transaction.on_commit(lambda: _send_invitation(invitation, secret))
-    return invitation, secret
-
-
-def invitation_by_secret(secret: str) -> Invitation | None:
-    return (
-        Invitation.objects.select_related("organisation", "invited_by")
-        .filter(token_hash=_hash(secret))
-        .first()
-    )
+    transaction.on_commit(lambda: invitation_send.enqueue(invitation.pk))
+    return invitation
 
 
 @transaction.atomic
-def invitation_accept(*, user: User, secret: str) -> Membership:
+def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
     """Turns a pending invitation into a membership for the signed-in user."""
-    invitation = invitation_by_secret(secret)
-    if invitation is None or not invitation.is_pending:
+    invitation = (
+        Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    )
+    if not selectors.invitation_is_pending(invitation):
         raise ValidationError(_("This invitation is no longer valid. Ask for a new one."))
     if not EmailAddress.objects.filter(
         user=user, email__iexact=invitation.email, verified=True
@@ -360,6 +424,7 @@ def invitation_accept(*, user: User, secret: str) -> Membership:
 def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
     if not permissions.can_manage_members(actor, invitation.organisation):
         raise PermissionDenied(_("Only the organisation's administrators can revoke invitations."))
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.revoked_at is None and invitation.accepted_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "modified"])

@@ -31,5 +31,5 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
-    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/accept/", views.invitation_accept, name="invitation_accept"),
 ]

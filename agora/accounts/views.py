@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -122,7 +123,11 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = DeleteAccountForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        services.user_delete(user=user)
+        try:
+            services.user_delete(user=user)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+            return render(request, "accounts/account_delete.html", {"form": form})
         logout(request)
         messages.success(request, _("Your account has been deleted."))
         return redirect("core:home")
@@ -216,7 +221,9 @@ def _organisation_form_page(
     initial = {}
     if organisation is not None:
         initial = {f: getattr(organisation, f) for f in OrganisationForm.base_fields}
-    form = OrganisationForm(request.POST or None, initial=initial)
+    form = OrganisationForm(
+        request.POST or None, initial=initial, staff=permissions.is_staff(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if organisation is None:
@@ -296,6 +303,7 @@ def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
         "can_manage": can_manage,
         "form": form,
         "role_form": MemberRoleForm(),
+        "own_membership": selectors.membership_of(user=request.user, organisation=organisation),
         "invitations": selectors.organisation_pending_invitations(
             actor=request.user, organisation=organisation
         )
@@ -359,29 +367,38 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("accounts:organisation_members", slug=slug)
 
 
-@login_required
+INVITATION_SESSION_KEY = "agora.invitation"
+
+
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = services.invitation_by_secret(token)
+def invitation_accept(request: HttpRequest) -> HttpResponse:
+    """The emailed link lands here with ?token=; the token moves into the session and the
+    address is cleaned at once, so the secret stays out of logs, history and referrers."""
+    token = request.GET.get("token")
+    if token is not None:
+        request.session[INVITATION_SESSION_KEY] = token
+        return redirect("accounts:invitation_accept")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    invitation = selectors.invitation_by_secret(request.session.get(INVITATION_SESSION_KEY, ""))
     if invitation is None:
         raise Http404
     error = ""
     if request.method == "POST":
         try:
-            membership = services.invitation_accept(user=_user(request), secret=token)
+            membership = services.invitation_accept(user=_user(request), invitation=invitation)
         except (ValidationError, PermissionDenied, Conflict) as exc:
             error = error_message(exc)
         else:
+            del request.session[INVITATION_SESSION_KEY]
             messages.success(
                 request,
                 _("Welcome to %(organisation)s.") % {"organisation": membership.organisation.name},
             )
             return HttpResponseRedirect(membership.organisation.get_absolute_url())
-    response = render(
-        request,
-        "accounts/invitation_accept.html",
-        {"invitation": invitation, "error": error},
-        status=400 if error else 200,
-    )
-    response["Referrer-Policy"] = "no-referrer"  # the URL carries a secret
-    return response
+    context = {
+        "invitation": invitation,
+        "pending": selectors.invitation_is_pending(invitation),
+        "error": error,
+    }
+    return render(request, "accounts/invitation_accept.html", context, status=400 if error else 200)

@@ -153,8 +153,8 @@ def problem_response(
 
 
 def too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
-    """413, for a body over `limit` bytes (MAX_UPLOAD_SIZE unless another limit was hit)."""
-    size = filesizeformat(settings.MAX_UPLOAD_SIZE if limit is None else limit)
+    """413, for a body over `limit` bytes (MAX_REQUEST_SIZE unless another limit was hit)."""
+    size = filesizeformat(settings.MAX_REQUEST_SIZE if limit is None else limit)
     detail = _("The request body is larger than the limit of %(limit)s.") % {"limit": size}
     if is_api_request(request):
         return problem_response(request, "payload-too-large", detail)

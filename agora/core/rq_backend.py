@@ -74,7 +74,7 @@ class RQBackend(BaseTaskBackend):
 
     def ping(self) -> None:
         if not self.connection.ping():
-            raise ConnectionError(f"Redis did not answer PING at {self.url}")
+            raise ConnectionError("Redis did not answer PING")  # the URL may hold a password
 
     def enqueue(
         self, task: Task[Any, Any], args: list[Any], kwargs: dict[str, Any]

@@ -1,11 +1,14 @@
 """Upload limits: size and type, checked on the content, not on what the client claims.
 
-Modules accept files through `validate_upload(file, kinds=...)`; the type is recognised from
-the first bytes (a PDF renamed .csv is refused as a PDF), and text formats must decode.
+A module that accepts files registers its upload addresses (`register_upload_path`), which
+alone take bodies up to MAX_UPLOAD_SIZE (everything else stops at MAX_REQUEST_SIZE), and
+checks each file with `validate_upload(file, kinds=...)`: the type is recognised from the
+first bytes (a PDF renamed .csv is refused as a PDF).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +18,20 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 SNIFF_BYTES = 8192
+_upload_paths: list[tuple[re.Pattern[str], int | None]] = []
+
+
+def register_upload_path(pattern: str, *, max_size: int | None = None) -> None:
+    """Lets requests whose path matches `pattern` (a regex) carry large bodies."""
+    _upload_paths.append((re.compile(pattern), max_size))
+
+
+def upload_limit(path: str) -> int | None:
+    """The body limit of an upload address, or None when `path` is not one."""
+    for pattern, max_size in _upload_paths:
+        if pattern.match(path):
+            return max_size or settings.MAX_UPLOAD_SIZE
+    return None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.tasks import TaskResultStatus
 from django.template.loader import get_template
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET
 from agora.core import health, problems, selectors
 from agora.core.modules import modules
 from agora.core.pagination import InvalidCursor
+from agora.core.permissions import is_staff
 from agora.core.search import providers, search
 
 
@@ -44,7 +46,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     template = (
         "core/_search_results.html" if request.headers.get("HX-Request") else "core/search.html"
     )
-    return render(request, template, context, status=400 if error else 200)
+    response = render(request, template, context, status=400 if error else 200)
+    patch_vary_headers(response, ["HX-Request"])  # the fragment and the page share a URL
+    return response
 
 
 @never_cache
@@ -56,15 +60,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
+    """Each dependency's status; what failed and why only for staff and local probes, since
+    error texts can name hosts and accounts."""
     results = health.run_checks()
     ok = all(r.ok for r in results)
-    body = {
-        "status": "ok" if ok else "failing",
-        "checks": {
-            r.name: {"status": "ok" if r.ok else "failing", "detail": r.detail, "ms": r.duration_ms}
-            for r in results
-        },
-    }
+    detailed = is_staff(request.user) or request.META.get("REMOTE_ADDR") in ("127.0.0.1", "::1")
+    checks: dict[str, dict[str, object]] = {}
+    for r in results:
+        checks[r.name] = {"status": "ok" if r.ok else "failing", "ms": r.duration_ms}
+        if detailed:
+            checks[r.name]["detail"] = r.detail
+    body = {"status": "ok" if ok else "failing", "checks": checks}
     return JsonResponse(body, status=200 if ok else 503)
 
 

@@ -311,6 +311,7 @@ def test_an_admin_invites_by_email(
     client: Client,
     people: dict[str, User | None],
     django_capture_on_commit_callbacks: Any,
+    run_tasks: Any,
 ) -> None:
     headers = bearer(person(people, "admin"), "read", "write")
     url = f"{ORG}/invitations"
@@ -327,6 +328,8 @@ def test_an_admin_invites_by_email(
     assert body["role"] == "editor"
     invitation = Invitation.objects.get(pk=body["id"])
     assert invitation.organisation.slug == "region-test"
+    assert mail.outbox == []  # sent by a background task
+    run_tasks()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new@example.org"]
     assert "Région de Test" in mail.outbox[0].subject

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -180,55 +181,63 @@ def test_invitation_round_trip(
     people: dict[str, User | None],
     organisation: Organisation,
     django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    run_tasks,  # type: ignore[no-untyped-def]
 ) -> None:
     admin = people["admin"]
     with django_capture_on_commit_callbacks(execute=True):
-        invitation, secret = services.invitation_create(
+        invitation = services.invitation_create(
             actor=admin, organisation=organisation, email="Newcomer@Example.org", role=Role.EDITOR
         )
     assert invitation.email == "newcomer@example.org"
-    assert secret not in invitation.token_hash
+    run_tasks()
     assert len(mail.outbox) == 1
-    assert secret in mail.outbox[0].body
     assert organisation.name in mail.outbox[0].subject
+    link = next(line for line in mail.outbox[0].body.splitlines() if "token=" in line)
+    secret = unquote(link.split("token=", 1)[1].strip())
+    assert selectors.invitation_by_secret(secret) == invitation
+    # The link is signed: a reader of the database alone cannot forge one.
+    assert invitation.nonce in secret and invitation.nonce != secret
+    assert selectors.invitation_by_secret(secret.replace(invitation.nonce, "x" * 22)) is None
+    assert selectors.invitation_by_secret("forged") is None
 
     newcomer = UserFactory(email="newcomer@example.org")
-    membership = services.invitation_accept(user=newcomer, secret=secret)
+    membership = services.invitation_accept(user=newcomer, invitation=invitation)
     assert membership.role == Role.EDITOR
     with pytest.raises(ValidationError):
-        services.invitation_accept(user=newcomer, secret=secret)  # used up
+        services.invitation_accept(user=newcomer, invitation=invitation)  # used up
 
 
 def test_invitation_requires_the_invited_verified_address(
     people: dict[str, User | None], organisation: Organisation
 ) -> None:
-    _inv, secret = services.invitation_create(
+    invitation = services.invitation_create(
         actor=people["admin"], organisation=organisation, email="x@example.org", role=Role.MEMBER
     )
     with pytest.raises(PermissionDenied):
-        services.invitation_accept(user=people["citizen"], secret=secret)
+        services.invitation_accept(user=people["citizen"], invitation=invitation)
 
 
 def test_expired_and_revoked_invitations_cannot_be_accepted(
     people: dict[str, User | None], organisation: Organisation
 ) -> None:
     invited = UserFactory(email="late@example.org")
-    invitation, secret = services.invitation_create(
+    invitation = services.invitation_create(
         actor=people["admin"], organisation=organisation, email=invited.email, role=Role.MEMBER
     )
     Invitation.objects.filter(pk=invitation.pk).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
     with pytest.raises(ValidationError):
-        services.invitation_accept(user=invited, secret=secret)
-    invitation2, secret2 = services.invitation_create(
+        services.invitation_accept(user=invited, invitation=invitation)
+    assert not selectors.organisation_pending_invitations(
+        actor=people["admin"], organisation=organisation
+    )
+    invitation2 = services.invitation_create(
         actor=people["admin"], organisation=organisation, email=invited.email, role=Role.MEMBER
     )
     services.invitation_revoke(actor=people["admin"], invitation=invitation2)
     with pytest.raises(ValidationError):
-        services.invitation_accept(user=invited, secret=secret2)
-    with pytest.raises(ValidationError):
-        services.invitation_accept(user=invited, secret="forged")
+        services.invitation_accept(user=invited, invitation=invitation2)
 
 
 def test_invitation_conflicts(people: dict[str, User | None], organisation: Organisation) -> None:
@@ -385,3 +394,66 @@ def test_selectors_list_organisations_by_name_and_kind() -> None:
         o.name for o in selectors.organisation_list(actor=None, kind=OrganisationKind.MEDIA).items
     ] == ["Zeta"]  # type: ignore[arg-type]
     assert selectors.organisation_counts_by_kind() == {"media": 1, "company": 1}
+
+
+def test_only_staff_change_the_kind_or_parent(
+    people: dict[str, User | None], organisation: Organisation
+) -> None:
+    with pytest.raises(PermissionDenied):
+        services.organisation_update(
+            actor=people["admin"], organisation=organisation, kind=OrganisationKind.OVERSIGHT_BODY
+        )
+    # Sending the unchanged value (as a form does) is fine.
+    services.organisation_update(
+        actor=people["admin"], organisation=organisation, kind=organisation.kind, description="x"
+    )
+    services.organisation_update(
+        actor=people["staff"], organisation=organisation, kind=OrganisationKind.OVERSIGHT_BODY
+    )
+    organisation.refresh_from_db()
+    assert organisation.kind == OrganisationKind.OVERSIGHT_BODY
+
+
+def test_names_are_single_lines(people: dict[str, User | None], organisation: Organisation) -> None:
+    with pytest.raises(ValidationError):
+        services.organisation_update(
+            actor=people["admin"], organisation=organisation, name="Evil\nBcc: x@example.org"
+        )
+    with pytest.raises(ValidationError):
+        services.user_update_profile(
+            user=people["citizen"], display_name="a\tb\x07", preferred_language=""
+        )
+
+
+def test_the_last_administrator_cannot_delete_their_account(
+    people: dict[str, User | None], organisation: Organisation
+) -> None:
+    admin = people["admin"]
+    with pytest.raises(Conflict):
+        services.user_delete(user=admin)
+    assert Membership.objects.filter(user=admin).exists()
+    second = make_member(organisation, Role.ADMIN)
+    services.user_delete(user=admin)
+    assert list(
+        organisation.memberships.filter(role=Role.ADMIN).values_list("user", flat=True)
+    ) == [second.pk]
+
+
+def test_staff_grant_and_withdraw_access(people: dict[str, User | None]) -> None:
+    citizen, staff = people["citizen"], people["staff"]
+    with pytest.raises(PermissionDenied):
+        services.user_set_access(actor=citizen, user=citizen, is_staff=True, is_active=True)
+    services.user_set_access(actor=staff, user=citizen, is_staff=True, is_active=True)
+    citizen.refresh_from_db()
+    assert citizen.is_staff
+    with pytest.raises(Conflict):
+        services.user_set_access(actor=staff, user=staff, is_staff=False, is_active=True)
+
+
+def test_identifiers_are_searchable_once_added(
+    people: dict[str, User | None], organisation: Organisation
+) -> None:
+    services.organisation_identifier_add(
+        actor=people["admin"], organisation=organisation, scheme="FR-SIREN", value="123456789"
+    )
+    assert [h.title for h in search("123456789").hits] == [organisation.name]

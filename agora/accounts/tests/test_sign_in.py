@@ -136,3 +136,19 @@ def test_repeated_failed_sign_ins_are_throttled() -> None:
         "/accounts/login/", {"login": user.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
     )
     assert locked.status_code == 429
+
+
+def test_throttling_counts_the_client_behind_the_proxy(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.NUM_PROXIES = 1
+    user = UserFactory()
+    attacker = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    owner = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "192.0.2.44"}
+    for _ in range(6):
+        Client().post("/accounts/login/", {"login": user.email, "password": "wrong"}, **attacker)
+    locked = Client().post(
+        "/accounts/login/", {"login": user.email, "password": PASSWORD}, **attacker
+    )
+    assert locked.status_code == 429
+    # The owner, from another address behind the same proxy, still gets in.
+    ok = Client().post("/accounts/login/", {"login": user.email, "password": PASSWORD}, **owner)
+    assert ok.status_code == 302

@@ -211,3 +211,35 @@ def test_dates_and_numbers_are_localised() -> None:
         assert template.render(context) == "March 12, 2026 · 1,234,567.5"
     with translation.override("fr"):
         assert template.render(context) == "12 mars 2026 · 1\xa0234\xa0567,5"
+
+
+def test_readyz_shows_details_only_to_staff_and_local_probes(client_as) -> None:  # type: ignore[no-untyped-def]
+    remote = {"REMOTE_ADDR": "203.0.113.5"}
+    public = Client().get("/readyz", **remote).json()
+    assert public["checks"]["database"] == {
+        "status": "ok",
+        "ms": public["checks"]["database"]["ms"],
+    }
+    staff = client_as("staff").get("/readyz", **remote).json()
+    assert "detail" in staff["checks"]["database"]
+    assert "detail" in Client().get("/readyz").json()["checks"]["database"]  # from 127.0.0.1
+
+
+def test_search_responses_vary_on_htmx() -> None:
+    assert "HX-Request" in Client().get("/search/", {"q": "x"})["Vary"]
+
+
+def test_access_log_leaves_secrets_out(caplog: pytest.LogCaptureFixture) -> None:
+    from agora.core.middleware import loggable_path
+
+    assert loggable_path("/accounts/confirm-email/MQ:1vK:abc/") == "/accounts/confirm-email/…/"
+    assert (
+        loggable_path("/accounts/password/reset/key/1-set-password/")
+        == "/accounts/password/reset/key/…/"
+    )
+    with caplog.at_level(logging.INFO, logger="agora.access"):
+        Client().get("/invitations/accept/?token=s3cret-value")
+        Client().get("/accounts/confirm-email/MQ:1vK:s3cret/")
+    lines = [r.getMessage() for r in caplog.records if r.name == "agora.access"]
+    assert lines[0].startswith("GET /invitations/accept/ 302")
+    assert not any("s3cret" in line for line in lines)

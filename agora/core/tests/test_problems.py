@@ -182,7 +182,7 @@ def test_409_for_a_duplicate_invitation(client: Client, write_headers: dict[str,
     assert "new@example.org" in assert_problem(second, 409, "conflict")["detail"]
 
 
-@override_settings(MAX_UPLOAD_SIZE=100)
+@override_settings(MAX_REQUEST_SIZE=100)
 def test_413_when_the_declared_body_is_too_large(
     client: Client, write_headers: dict[str, str]
 ) -> None:
@@ -193,7 +193,7 @@ def test_413_when_the_declared_body_is_too_large(
     assert "100" in assert_problem(response, 413, "payload-too-large")["detail"]
 
 
-@override_settings(MAX_UPLOAD_SIZE=100)
+@override_settings(MAX_REQUEST_SIZE=100)
 def test_413_is_translated_although_refused_early(
     client: Client, write_headers: dict[str, str]
 ) -> None:

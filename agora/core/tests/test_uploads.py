@@ -37,3 +37,26 @@ def test_size_limits() -> None:
         validate_upload(upload("a.csv", b""), kinds={"csv"})
     with pytest.raises(UploadRejected, match="limit"):
         validate_upload(upload("a.csv", b"x" * 2048), kinds={"csv"}, max_size=1024)
+
+
+def test_only_registered_upload_addresses_take_large_bodies(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from agora.core import uploads
+
+    settings.MAX_REQUEST_SIZE = 1000
+    settings.MAX_UPLOAD_SIZE = 10_000
+    body = "x" * 5000
+    client = Client()
+    assert client.post("/search/", body, content_type="text/plain").status_code == 413
+    uploads.register_upload_path(r"^/test-upload/")
+    try:
+        assert uploads.upload_limit("/test-upload/x") == 10_000
+        # Past the size check, the address itself does not exist.
+        assert client.post("/test-upload/x", body, content_type="text/plain").status_code == 404
+        assert (
+            client.post("/test-upload/x", "x" * 20_000, content_type="text/plain").status_code
+            == 413
+        )
+    finally:
+        uploads._upload_paths.pop()

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from agora.core import demo
@@ -11,9 +12,20 @@ from agora.core.search import search_rebuild
 
 
 class Command(BaseCommand):
-    help = "Migrates the database and loads a fictional region to explore (idempotent)."
+    help = (
+        "Migrates the database and loads a fictional region to explore (idempotent). Its "
+        "accounts have published passwords: it runs only with DEBUG on, or with --force."
+    )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--force", action="store_true", help="load even though DEBUG is off")
+
+    def handle(self, *args: Any, force: bool, **options: Any) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "The demo creates accounts whose passwords are public. Run it with DEBUG=true, "
+                "or add --force if this really is a demonstration server."
+            )
         call_command("migrate", interactive=False, verbosity=0)
         report = demo.DemoReport()
         with transaction.atomic():

@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from agora.accounts.services import user_create
 from agora.core.errors import Conflict
 
 
@@ -27,8 +28,6 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, email: str | None, name: str, password_stdin: bool, **options: Any
     ) -> None:
-        from agora.accounts.services import user_create
-
         email = email or input("Email: ").strip()
         if password_stdin:
             password = sys.stdin.readline().rstrip("\n")
