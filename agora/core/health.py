@@ -39,7 +39,7 @@ def _cache() -> str:
     if cache.get(key) != "1":
         raise RuntimeError("the value written could not be read back")
     cache.delete(key)
-    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return str(settings.CACHES["default"]["BACKEND"]).rsplit(".", 1)[-1]
 
 
 def _storage() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from dataclasses import dataclass
 
@@ -67,7 +68,18 @@ def rate_limit_key(request: HttpRequest) -> tuple[str, Rate]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}", Rate.parse(settings.API_RATE_LIMIT_TOKEN)
-    return f"ip:{client_ip(request)}", Rate.parse(settings.API_RATE_LIMIT_ANONYMOUS)
+    return f"ip:{address_block(client_ip(request))}", Rate.parse(settings.API_RATE_LIMIT_ANONYMOUS)
+
+
+def address_block(address: str) -> str:
+    """IPv6 callers are counted per /64, the block one subscriber usually holds."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def client_ip(request: HttpRequest) -> str:

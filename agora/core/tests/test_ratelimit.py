@@ -123,3 +123,16 @@ def test_limits_with_the_redis_cache(
     redis_cache: None, organisation: Organisation, clock: Clock
 ) -> None:
     check_limits(organisation, clock)
+
+
+def test_ipv6_callers_are_counted_per_64_block() -> None:
+    from agora.core.ratelimit import address_block
+
+    assert (
+        address_block("2001:db8:1:2:aaaa::1")
+        == address_block("2001:db8:1:2:bbbb::9")
+        == "2001:db8:1:2::/64"
+    )
+    assert address_block("2001:db8:1:3::1") != address_block("2001:db8:1:2::1")
+    assert address_block("198.51.100.7") == "198.51.100.7"
+    assert address_block("not an address") == "not an address"
