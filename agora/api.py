@@ -13,6 +13,7 @@ from agora.accounts.apiauth import ApiAuth
 from agora.core.api import router as core_router
 from agora.core.apierrors import JsonOnlyParser, install_problem_handlers
 from agora.core.problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
+from agora.ledger.api import router as ledger_router
 
 API_VERSION = "1.0.0"
 PREFIX = "/api/v1/"
@@ -96,3 +97,4 @@ api = AgoraAPI(
 install_problem_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
+api.add_router("/", ledger_router)

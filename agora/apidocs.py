@@ -55,7 +55,7 @@ def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
                     "public": {} in op.get("security", [{}]),
                     "parameters": parameters,
                     "body_fields": sorted(body_schema.get("properties", {}).keys()),
-                    "responses": sorted(op.get("responses", {}).keys()),
+                    "responses": sorted(str(code) for code in op.get("responses", {})),
                     "anchor": re.sub(r"[/{}]+", "-", f"{method}{path}").strip("-"),
                 }
             )

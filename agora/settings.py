@@ -53,6 +53,7 @@ CSRF_TRUSTED_ORIGINS = [SITE_URL]
 INSTALLED_APPS = [
     "agora.core",
     "agora.accounts",
+    "agora.ledger",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -314,6 +315,16 @@ AXES_DISABLE_ACCESS_LOG = True
 
 # Django's admin lives at a configurable path and is for staff with two-factor only.
 ADMIN_PATH = env.str("ADMIN_PATH", default="admin/").strip("/") + "/"
+
+# Public ledger: the log's identity (the origin line of its checkpoints) and its Ed25519 key,
+# in the C2SP private-key format (PRIVATE+KEY+name+id+base64). Without one, a key is
+# generated on first use under VAR_DIR — fine for one machine; give every machine the same
+# LEDGER_SIGNING_KEY when there are several.
+LEDGER_ORIGIN = env.str(
+    "LEDGER_ORIGIN", default=SITE_URL.split("://", 1)[-1].split("/", 1)[0] + "/ledger"
+)
+LEDGER_SIGNING_KEY = env.str("LEDGER_SIGNING_KEY", default="")
+LEDGER_CHECKPOINT_INTERVAL = env.int("LEDGER_CHECKPOINT_INTERVAL", default=60)
 
 # API
 API_RATE_LIMIT_ANONYMOUS = env.str("API_RATE_LIMIT_ANONYMOUS", default="120/minute")

@@ -29,6 +29,11 @@ def organisation_list(
     return keyset_page(queryset, order=("name", "id"), cursor=cursor, limit=limit)
 
 
+def organisation_choices() -> list[tuple[str, str]]:
+    """(slug, name) of every organisation, for filters."""
+    return list(Organisation.objects.order_by("name").values_list("slug", "name"))
+
+
 def organisation_counts_by_kind() -> dict[str, int]:
     return dict(
         Organisation.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n")

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrPromise
 
 from agora.accounts import permissions, selectors
 from agora.accounts.choices import OrganisationKind, Role, TokenScope
@@ -32,7 +34,7 @@ from agora.accounts.models import (
     User,
 )
 from agora.accounts.search import organisation_document
-from agora.core import personal_data
+from agora.core import official_actions, personal_data
 from agora.core.errors import Conflict, PermissionDenied, ValidationError
 from agora.core.search import search_index
 from agora.core.validators import validate_single_line
@@ -132,7 +134,8 @@ def user_delete(*, user: User) -> None:
     The row is kept (emptied) so that public records keep pointing at someone. The last
     administrator of an organisation must hand over first.
     """
-    for membership in user.memberships.select_related("organisation"):
+    memberships = list(user.memberships.select_related("organisation"))
+    for membership in memberships:
         _lock_memberships(membership.organisation)
         if _is_last_admin(membership):
             raise Conflict(
@@ -141,6 +144,14 @@ def user_delete(*, user: User) -> None:
                 )
                 % {"organisation": membership.organisation.name}
             )
+    user.display_name = user_pseudonym(user)  # from here on, records name the pseudonym
+    for membership in memberships:
+        _record_membership(
+            None,
+            membership,
+            "accounts.membership.remove",
+            gettext_lazy("%(member)s left (account deleted)"),
+        )
     personal_data.erase_all(user)
     AccessAttempt.objects.filter(username__iexact=user.email).delete()
     AccessFailureLog.objects.filter(username__iexact=user.email).delete()
@@ -149,7 +160,6 @@ def user_delete(*, user: User) -> None:
     user.memberships.all().delete()
     user.api_tokens.all().delete()
     Invitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True).delete()
-    user.display_name = user_pseudonym(user)
     user.email = f"deleted-{user.pk}@invalid.invalid"
     user.preferred_language = ""
     user.is_active = False
@@ -213,6 +223,17 @@ def organisation_create(
         setattr(organisation, field, value)
     _validate_organisation(organisation)
     organisation.save()
+    official_actions.record(
+        actor=actor,
+        organisation=organisation,
+        action="accounts.organisation.create",
+        subject=organisation,
+        summary=_public_text(gettext_lazy("Organisation “%(name)s” added"), name=organisation.name),
+        data={
+            "kind": organisation.kind,
+            "parent": organisation.parent.slug if organisation.parent else None,
+        },
+    )
     for scheme, value in identifiers or []:
         organisation_identifier_add(
             actor=actor, organisation=organisation, scheme=scheme, value=value
@@ -246,6 +267,16 @@ def organisation_update(*, actor: User, organisation: Organisation, **fields: An
     if changed:
         # Only the changed columns: two people editing different fields keep both edits.
         organisation.save(update_fields=[*changed, "modified"])
+        official_actions.record(
+            actor=actor,
+            organisation=organisation,
+            action="accounts.organisation.update",
+            subject=organisation,
+            summary=_public_text(
+                gettext_lazy("Details changed: %(fields)s"), fields=", ".join(changed)
+            ),
+            data={f: _public_value(getattr(organisation, f)) for f in changed},
+        )
         search_index(organisation_document(organisation))
     return organisation
 
@@ -267,11 +298,44 @@ def organisation_identifier_add(
     ).exists():
         raise Conflict(_("Another organisation already has this identifier."))
     identifier.save()
+    official_actions.record(
+        actor=actor,
+        organisation=organisation,
+        action="accounts.organisation.identifier_add",
+        subject=organisation,
+        summary=_public_text(
+            gettext_lazy("Identifier %(identifier)s added"), identifier=str(identifier)
+        ),
+        data={"scheme": identifier.scheme, "value": identifier.value},
+    )
     search_index(organisation_document(organisation))
     return identifier
 
 
 # Memberships ---------------------------------------------------------------------------
+
+
+def _public_text(template: StrPromise, **values: str) -> str:
+    """Ledger summaries are written once, for everyone: in the platform's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(template) % values
+
+
+def _public_value(value: Any) -> Any:
+    return value.slug if isinstance(value, Organisation) else value
+
+
+def _record_membership(
+    actor: User | None, membership: Membership, action: str, summary: StrPromise, **data: Any
+) -> None:
+    official_actions.record(
+        actor=actor,
+        organisation=membership.organisation,
+        action=action,
+        subject=membership,
+        summary=_public_text(summary, member=membership.user.display_name, role=membership.role),
+        data={"member": membership.user.display_name, "role": membership.role, **data},
+    )
 
 
 def _lock_memberships(organisation: Organisation) -> None:
@@ -301,6 +365,9 @@ def membership_add(
             membership = Membership.objects.create(user=user, organisation=organisation, role=role)
     except IntegrityError as exc:
         raise Conflict(_("This person is already a member.")) from exc
+    _record_membership(
+        actor, membership, "accounts.membership.add", gettext_lazy("%(member)s added as %(role)s")
+    )
     user.__dict__.pop("roles", None)
     return membership
 
@@ -316,8 +383,16 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
     membership.refresh_from_db(fields=["role"])
     if role != Role.ADMIN and _is_last_admin(membership):
         raise Conflict(_("An organisation needs at least one administrator."))
+    previous = membership.role
     membership.role = role
     membership.save(update_fields=["role", "modified"])
+    _record_membership(
+        actor,
+        membership,
+        "accounts.membership.role",
+        gettext_lazy("%(member)s is now %(role)s"),
+        previous_role=previous,
+    )
     membership.user.__dict__.pop("roles", None)
     return membership
 
@@ -333,6 +408,12 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     membership.refresh_from_db(fields=["role"])
     if _is_last_admin(membership):
         raise Conflict(_("An organisation needs at least one administrator."))
+    _record_membership(
+        actor,
+        membership,
+        "accounts.membership.remove",
+        gettext_lazy("%(member)s left") if leaving else gettext_lazy("%(member)s removed"),
+    )
     membership.delete()
     membership.user.__dict__.pop("roles", None)
 
@@ -387,6 +468,17 @@ def invitation_create(
     if organisation.invitations.pending().filter(email__iexact=email).exists():
         raise Conflict(_("%(email)s already has a pending invitation.") % {"email": email})
     invitation.save()
+    official_actions.record(
+        actor=actor,
+        organisation=organisation,
+        action="accounts.invitation.create",
+        subject=None,
+        # The invited address is private: the public record keeps the role only.
+        summary=_public_text(
+            gettext_lazy("Invitation sent for the role of %(role)s"), role=invitation.role
+        ),
+        data={"invitation": invitation.pk, "role": invitation.role},
+    )
     transaction.on_commit(lambda: invitation_send.enqueue(invitation.pk))
     return invitation
 
@@ -416,6 +508,13 @@ def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by", "modified"])
+    _record_membership(
+        user,
+        membership,
+        "accounts.membership.join",
+        gettext_lazy("%(member)s joined as %(role)s"),
+        invitation=invitation.pk,
+    )
     user.__dict__.pop("roles", None)
     return membership
 
@@ -428,6 +527,16 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
     if invitation.revoked_at is None and invitation.accepted_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "modified"])
+        official_actions.record(
+            actor=actor,
+            organisation=invitation.organisation,
+            action="accounts.invitation.revoke",
+            subject=None,
+            summary=_public_text(
+                gettext_lazy("Invitation for the role of %(role)s revoked"), role=invitation.role
+            ),
+            data={"invitation": invitation.pk, "role": invitation.role},
+        )
 
 
 # API tokens ----------------------------------------------------------------------------

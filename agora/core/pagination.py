@@ -115,10 +115,10 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
     return [_decoded(v) for v in values]
 
 
-def clamp_limit(limit: int | None) -> int:
+def clamp_limit(limit: int | None, max_limit: int = MAX_LIMIT) -> int:
     if limit is None:
         return DEFAULT_LIMIT
-    return max(1, min(limit, MAX_LIMIT))
+    return max(1, min(limit, max_limit))
 
 
 def _after(order: Sequence[str], values: Sequence[Any]) -> Q:
@@ -135,10 +135,15 @@ def _after(order: Sequence[str], values: Sequence[Any]) -> Q:
 
 
 def keyset_page[M: Model](
-    queryset: QuerySet[M], *, order: Sequence[str], cursor: str | None, limit: int | None
+    queryset: QuerySet[M],
+    *,
+    order: Sequence[str],
+    cursor: str | None,
+    limit: int | None,
+    max_limit: int = MAX_LIMIT,
 ) -> Page[M]:
     """One page of `queryset` sorted by `order`, whose last field must be unique (e.g. "id")."""
-    size = clamp_limit(limit)
+    size = clamp_limit(limit, max_limit)
     if cursor:
         values = decode_cursor(cursor, len(order))
         for field, value in zip(order, values, strict=True):
