@@ -273,7 +273,7 @@ def organisation_update(*, actor: User, organisation: Organisation, **fields: An
             action="accounts.organisation.update",
             subject=organisation,
             summary=_public_text(
-                gettext_lazy("Details changed: %(fields)s"), fields=", ".join(changed)
+                gettext_lazy("Details changed: %(fields)s"), fields=_FieldNames(changed)
             ),
             data={f: _public_value(getattr(organisation, f)) for f in changed},
         )
@@ -315,10 +315,21 @@ def organisation_identifier_add(
 # Memberships ---------------------------------------------------------------------------
 
 
-def _public_text(template: StrPromise, **values: str) -> str:
+def _public_text(template: StrPromise, **values: Any) -> str:
     """Ledger summaries are written once, for everyone: in the platform's language."""
     with translation.override(settings.LANGUAGE_CODE):
         return str(template) % values
+
+
+class _FieldNames:
+    """The verbose names of organisation fields, joined when formatted (in the right language)."""
+
+    def __init__(self, fields: list[str]) -> None:
+        self.fields = fields
+
+    def __str__(self) -> str:
+        names = (getattr(Organisation._meta.get_field(f), "verbose_name", f) for f in self.fields)
+        return ", ".join(str(name) for name in names)
 
 
 def _public_value(value: Any) -> Any:
@@ -333,7 +344,9 @@ def _record_membership(
         organisation=membership.organisation,
         action=action,
         subject=membership,
-        summary=_public_text(summary, member=membership.user.display_name, role=membership.role),
+        summary=_public_text(
+            summary, member=membership.user.display_name, role=Role(membership.role).label
+        ),
         data={"member": membership.user.display_name, "role": membership.role, **data},
     )
 
@@ -475,7 +488,8 @@ def invitation_create(
         subject=None,
         # The invited address is private: the public record keeps the role only.
         summary=_public_text(
-            gettext_lazy("Invitation sent for the role of %(role)s"), role=invitation.role
+            gettext_lazy("Invitation sent for the role of %(role)s"),
+            role=Role(invitation.role).label,
         ),
         data={"invitation": invitation.pk, "role": invitation.role},
     )
@@ -533,7 +547,8 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
             action="accounts.invitation.revoke",
             subject=None,
             summary=_public_text(
-                gettext_lazy("Invitation for the role of %(role)s revoked"), role=invitation.role
+                gettext_lazy("Invitation for the role of %(role)s revoked"),
+                role=Role(invitation.role).label,
             ),
             data={"invitation": invitation.pk, "role": invitation.role},
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from agora.core.errors import ValidationError
@@ -40,15 +40,20 @@ def node_fetch(keys: Iterable[merkle.NodeKey]) -> dict[merkle.NodeKey, bytes]:
             "index", "leaf_hash"
         )
     }
-    inner = [key for key in wanted if key[0] > 0]
+    # The exact keys, level by level: filtering on every wanted level and every wanted position
+    # reads their whole cross product, O(log² n) rows for O(log n) keys.
+    inner: dict[int, list[int]] = {}
+    for level, position in wanted:
+        if level > 0:
+            inner.setdefault(level, []).append(position)
     if inner:
-        levels = {level for level, _position in inner}
-        positions = {position for _level, position in inner}
-        for level, position, digest in LedgerNode.objects.filter(
-            level__in=levels, position__in=positions
-        ).values_list("level", "position", "hash"):
-            if (level, position) in wanted:
-                found[(level, position)] = bytes(digest)
+        exact = Q()
+        for level, positions in inner.items():
+            exact |= Q(level=level, position__in=positions)
+        for level, position, digest in LedgerNode.objects.filter(exact).values_list(
+            "level", "position", "hash"
+        ):
+            found[(level, position)] = bytes(digest)
     missing = wanted - found.keys()
     if missing:
         raise LookupError(f"the ledger lacks stored nodes {sorted(missing)[:5]}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -34,6 +35,14 @@ class VerificationError(Exception):
     """The ledger failed a check; the message says which and why."""
 
 
+class HttpStatusError(VerificationError):
+    """The server answered with an error status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class Fetcher:
     """GETs and POSTs JSON and text over HTTP(S), with clear errors."""
 
@@ -52,14 +61,19 @@ class Fetcher:
                 body: bytes = response.read()
                 return body
         except urllib.error.HTTPError as exc:
-            raise VerificationError(
-                f"{url} answered {exc.code}: {exc.read()[:300].decode(errors='replace')}"
+            raise HttpStatusError(
+                f"{url} answered {exc.code}: {_problem(exc.read())}", exc.code
             ) from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
             raise VerificationError(f"cannot reach {url}: {exc}") from exc
+        except ValueError as exc:  # urllib's word for an address it cannot use
+            raise VerificationError(f"{url} is not a web address: {exc}") from exc
 
     def text(self, path: str) -> str:
-        return self._open(path).decode()
+        try:
+            return self._open(path).decode()
+        except UnicodeDecodeError as exc:
+            raise VerificationError(f"{path} did not answer UTF-8 text") from exc
 
     def json(self, path: str) -> Any:
         try:
@@ -74,8 +88,20 @@ class Fetcher:
         url: str | None = path
         while url:
             page = self.json(url)
-            yield from page["items"]
+            items = page.get("items") if isinstance(page, dict) else None
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise VerificationError(f"{url} did not answer a list of items")
+            yield from items
             url = page.get("next")
+
+
+def _problem(body: bytes) -> str:
+    """The detail of an RFC 9457 problem, or the start of whatever else was answered."""
+    try:
+        problem = json.loads(body)
+        return str(problem["detail"])
+    except (ValueError, KeyError, TypeError):
+        return body[:300].decode(errors="replace")
 
 
 @dataclass
@@ -91,25 +117,39 @@ class Report:
     note: str = ""
 
 
-def _b64(value: str, what: str) -> bytes:
+def _b64(value: Any, what: str) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError, TypeError) as exc:
         raise VerificationError(f"{what} is not valid base64") from exc
 
 
-def _time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+def _time(value: Any, what: str) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError as exc:
+        raise VerificationError(f"{what} is not a date and time: {value!r}") from exc
+
+
+def _minute(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
 def _log_keys(vkey: str) -> tuple[VerifierKey, VerifierKey]:
-    key = VerifierKey.parse(vkey)
+    try:
+        key = VerifierKey.parse(vkey)
+    except NoteError as exc:
+        raise VerificationError(
+            f"the log's verifier key {vkey[:100]!r} is unusable: {exc}"
+        ) from exc
     if key.kind != ED25519:
         raise VerificationError("the log's key must be an Ed25519 note key (type 0x01)")
     return key, VerifierKey(key.name, COSIGNATURE, key.public_key)
 
 
-def check_note(note_text: str, vkey: str) -> tuple[Checkpoint, datetime]:
+def check_note(
+    note_text: str, vkey: str, what: str = "the checkpoint"
+) -> tuple[Checkpoint, datetime]:
     """A checkpoint signed by the log, and the time it signed it at."""
     key, timestamp_key = _log_keys(vkey)
     try:
@@ -118,39 +158,88 @@ def check_note(note_text: str, vkey: str) -> tuple[Checkpoint, datetime]:
         signed_at = datetime.fromtimestamp(note.cosignature_time(timestamp_key), tz=UTC)
         checkpoint = Checkpoint.parse(note.text)
     except NoteError as exc:
-        raise VerificationError(f"checkpoint rejected: {exc}") from exc
+        raise VerificationError(f"{what} is rejected: {exc}") from exc
     if checkpoint.origin != key.name:
-        raise VerificationError(
-            f"the checkpoint is for the log {checkpoint.origin!r}, not {key.name!r}"
-        )
+        raise VerificationError(f"{what} is for the log {checkpoint.origin!r}, not {key.name!r}")
     return checkpoint, signed_at
 
 
-def _check_entry(
-    entry: dict[str, Any], expected: int, previous_time: datetime | None
-) -> tuple[bytes, datetime]:
-    index = entry.get("index")
-    if index != expected:
-        if isinstance(index, int) and index > expected:
-            raise VerificationError(
-                f"entry {expected} is missing: the log jumps from {expected - 1} to {index}"
-            )
-        raise VerificationError(
-            f"entry {index} appears in position {expected}: entries were inserted, duplicated or reordered"
-        )
-    leaf = _b64(entry.get("leaf", ""), f"entry {index}'s leaf")
+def _document(entry: dict[str, Any], index: Any) -> tuple[bytes, dict[str, Any]]:
+    """The bytes hashed as an entry's leaf, and the record they hold."""
+    leaf = _b64(entry.get("leaf"), f"entry {index}'s leaf")
     try:
         hashed = json.loads(leaf)
+        canonical = rfc8785.dumps(hashed)
     except ValueError as exc:
         raise VerificationError(f"entry {index}: the bytes hashed are not JSON") from exc
-    if rfc8785.dumps(hashed) != leaf:
+    except rfc8785.CanonicalizationError as exc:
+        raise VerificationError(f"entry {index}: the bytes hashed are not canonical JSON") from exc
+    if canonical != leaf:
         raise VerificationError(
             f"entry {index}: the bytes hashed are not canonical JSON (RFC 8785)"
         )
-    if hashed.get("index") != index:
-        raise VerificationError(
-            f"entry {index}: what was hashed is entry {hashed.get('index')}: entries were reordered or renumbered"
+    if not isinstance(hashed, dict):
+        raise VerificationError(f"entry {index}: the bytes hashed are not an entry's record")
+    return leaf, hashed
+
+
+def _recorded_index(entry: dict[str, Any] | None) -> Any:
+    """The number an entry was recorded under, or None if its leaf cannot say."""
+    if entry is None:
+        return None
+    try:
+        return _document(entry, entry.get("index"))[1].get("index")
+    except VerificationError:
+        return None
+
+
+def _renumbered(index: int, recorded: Any, following: dict[str, Any] | None) -> str:
+    """Why entry `index` holds what was recorded under another number. The next entry tells
+    a shift of the numbering (an insertion or a removal hidden by renumbering) from a move."""
+    said = f"entry {index} was recorded as entry {recorded}"
+    if not isinstance(recorded, int) or isinstance(recorded, bool):
+        return f"entry {index}: what was hashed carries no entry number ({recorded!r})"
+    shifted = _recorded_index(following) == recorded + 1
+    if shifted and recorded < index:
+        count = index - recorded
+        where = f"entry {recorded}" if count == 1 else f"entries {recorded} to {index - 1}"
+        what = "1 entry was" if count == 1 else f"{count} entries were"
+        return f"{said}: {what} inserted before it (at {where}) and the later entries renumbered"
+    if shifted and recorded > index:
+        gone = f"{index} was" if recorded == index + 1 else f"{index} to {recorded - 1} were"
+        return (
+            f"{said}: the entries recorded as {gone} removed and the later entries renumbered "
+            "to close the gap"
         )
+    return f"{said}: entries were reordered"
+
+
+def _check_entry(
+    entry: dict[str, Any],
+    expected: int,
+    previous_time: datetime | None,
+    following: dict[str, Any] | None = None,
+) -> tuple[bytes, datetime]:
+    index = entry.get("index")
+    if index != expected:
+        if isinstance(index, int) and not isinstance(index, bool) and index > expected:
+            missing = (
+                f"entry {expected} is"
+                if index == expected + 1
+                else f"entries {expected} to {index - 1} are"
+            )
+            jump = (
+                f"jumps from entry {expected - 1} to entry {index}"
+                if expected
+                else f"starts at entry {index}"
+            )
+            raise VerificationError(f"{missing} missing: the log {jump}")
+        raise VerificationError(
+            f"entry {index!r} appears in position {expected}: the log serves entries twice or out of order"
+        )
+    leaf, hashed = _document(entry, index)
+    if hashed.get("index") != index:
+        raise VerificationError(_renumbered(index, hashed.get("index"), following))
     for name in SHOWN_AND_HASHED:
         if entry.get(name) != hashed.get(name):
             raise VerificationError(
@@ -158,21 +247,40 @@ def _check_entry(
                 f"differs from what was recorded ({json.dumps(hashed.get(name), ensure_ascii=False)[:120]}): "
                 "it was modified after it was recorded"
             )
-    recorded = _time(hashed["time"])
-    if _time(entry["time"]) != recorded:
+    recorded = _time(hashed.get("time"), f"entry {index}'s recorded time")
+    if _time(entry.get("time"), f"entry {index}'s time") != recorded:
         raise VerificationError(
-            f"entry {index}: its date shown differs from the date recorded ({hashed['time']})"
+            f"entry {index}: its date shown ({entry.get('time')}) differs from the date recorded "
+            f"({hashed.get('time')}): it was modified after it was recorded"
         )
     if previous_time is not None and recorded < previous_time:
         raise VerificationError(
-            f"entry {index} is dated {hashed['time']}, before entry {index - 1}: it was backdated or inserted"
+            f"entry {index} is dated {hashed.get('time')}, earlier than entry {index - 1} "
+            f"({previous_time.isoformat().replace('+00:00', 'Z')}): it was backdated, or inserted "
+            "or moved out of order"
         )
     digest = leaf_hash(leaf)
-    if _b64(entry.get("leaf_hash", ""), f"entry {index}'s leaf hash") != digest:
+    if _b64(entry.get("leaf_hash"), f"entry {index}'s leaf hash") != digest:
         raise VerificationError(
             f"entry {index}: its content does not match the hash stored when it was recorded: it was modified"
         )
     return digest, recorded
+
+
+def _latest_note(http: Fetcher, saved: str | None) -> str:
+    try:
+        return http.text(f"{API}/checkpoint")
+    except HttpStatusError as exc:
+        if exc.status != 404:
+            raise
+        if saved is not None:
+            raise VerificationError(
+                "the log shows no signed checkpoint, although you kept one from your last check: "
+                "its checkpoints were removed"
+            ) from exc
+        raise VerificationError(
+            "the log has not signed a checkpoint yet: there is nothing to verify its entries against"
+        ) from exc
 
 
 def verify(
@@ -189,74 +297,110 @@ def verify(
     """
     http = Fetcher(base_url)
     published = http.text(f"{API}/public-key").strip()
-    key = vkey or published
-    if vkey and published != vkey:
+    key = vkey.strip() if vkey else published
+    if vkey and published != key:
         raise VerificationError(
             "the server publishes another key than the one you gave: do not trust it"
         )
-    report = Report(note=http.text(f"{API}/checkpoint"))
-    latest, report.signed_at = check_note(report.note, key)
+    _log_keys(key)
+    report = Report(note=_latest_note(http, since))
+    latest, report.signed_at = check_note(report.note, key, "the latest checkpoint")
     report.origin, report.size, report.root = latest.origin, latest.size, latest.root
 
     saved: Checkpoint | None = None
+    saved_at = report.signed_at
     if since:
-        saved, saved_at = check_note(since, key)
+        saved, saved_at = check_note(since, key, "the checkpoint you kept from your last check")
         report.previous_size = saved.size
         if saved.size > latest.size:
             raise VerificationError(
-                f"the log shrank: you saw {saved.size} entries on {saved_at:%Y-%m-%d %H:%M} UTC, it now shows {latest.size}"
+                f"the log shrank: at your last check its checkpoint of {_minute(saved_at)} covered "
+                f"{saved.size} entries, and its latest checkpoint now covers only {latest.size}: "
+                "entries were removed or the log was rewritten"
             )
 
     signed: dict[int, tuple[bytes, datetime]] = {}
     for item in http.pages(f"{API}/checkpoints?limit={PAGE}"):
-        checkpoint, at = check_note(item["note"], key)
+        checkpoint, at = check_note(
+            str(item.get("note", "")), key, f"the checkpoint of {item.get('size')} entries"
+        )
+        if checkpoint.size in signed and signed[checkpoint.size][0] != checkpoint.root:
+            raise VerificationError(
+                f"the log signed two different checkpoints of {checkpoint.size} entries"
+            )
         signed[checkpoint.size] = (checkpoint.root, at)
     report.checkpoints = len(signed)
     if latest.size in signed and signed[latest.size][0] != latest.root:
-        raise VerificationError("the server shows two different checkpoints for the same size")
+        raise VerificationError(
+            f"the log signed two different checkpoints of {latest.size} entries: the latest "
+            "one it shows and the one in its list of checkpoints"
+        )
+    signed.setdefault(latest.size, (latest.root, report.signed_at))
+    if saved is not None and saved.size in signed and signed[saved.size][0] != saved.root:
+        raise VerificationError(
+            f"forked log: the log signed two different trees of {saved.size} entries, the one you "
+            f"kept ({_minute(saved_at)}) and the one it shows now ({_minute(signed[saved.size][1])}): "
+            "it rewrote its history, or shows different histories to different people"
+        )
 
     tree = CompactRange()
     previous_time: datetime | None = None
     last_checked = 0
-    for entry in http.pages(f"{API}/entries?limit={PAGE}"):
-        digest, previous_time = _check_entry(entry, tree.size, previous_time)
+    entries = http.pages(f"{API}/entries?limit={PAGE}")
+    following = next(entries, None)
+    while following is not None:
+        entry, following = following, next(entries, None)
+        digest, previous_time = _check_entry(entry, tree.size, previous_time, following)
         tree.append(digest)
         if tree.size in signed:
             root, at = signed[tree.size]
             if tree.root() != root:
                 raise VerificationError(
-                    f"the entries {last_checked} to {tree.size - 1} no longer match the checkpoint the log "
-                    f"signed on {at:%Y-%m-%d %H:%M} UTC for {tree.size} entries: one of them was changed, "
-                    "removed, inserted or reordered since"
+                    f"entries {last_checked} to {tree.size - 1} no longer match the checkpoint the log "
+                    f"signed on {_minute(at)} for {tree.size} entries: one of them was modified, "
+                    "removed, inserted or reordered after it was signed"
                 )
             last_checked = tree.size
         if saved is not None and tree.size == saved.size and tree.root() != saved.root:
             raise VerificationError(
-                f"forked log: the first {saved.size} entries are not those you saw at your last check — "
-                "the server shows a different history than the one it showed you"
+                f"forked log: its first {saved.size} entries are not those you checked against its "
+                f"checkpoint of {_minute(saved_at)} (the one you kept): the log rewrote its history, "
+                "or shows different histories to different people"
             )
         if progress is not None and tree.size % PAGE == 0:
             progress(tree.size, latest.size)
-    if tree.size < latest.size:
+    covered = max(signed)
+    if tree.size < covered:
+        missing = (
+            f"entry {tree.size} is"
+            if covered == tree.size + 1
+            else f"entries {tree.size} to {covered - 1} are"
+        )
         raise VerificationError(
-            f"the log serves {tree.size} entries but its latest checkpoint covers {latest.size}: entries were removed"
+            f"{missing} missing: the log serves {tree.size} entries, but it signed a checkpoint of "
+            f"{covered} entries on {_minute(signed[covered][1])}: they were removed"
         )
     report.unsigned_entries = tree.size - latest.size
 
     if saved is not None and saved.size < latest.size:
+        # The entries already prove it; the proof is what light clients and witnesses rely on.
         proof = http.json(f"{API}/proof/consistency?first={saved.size}&second={latest.size}")
         try:
+            hashes = proof["proof"] if isinstance(proof, dict) else None
+            if not isinstance(hashes, list):
+                raise ProofError("the answer holds no proof")
             verify_consistency(
                 saved.size,
                 latest.size,
                 saved.root,
                 latest.root,
-                [_b64(p, "a proof hash") for p in proof["proof"]],
+                [_b64(p, "a proof hash") for p in hashes],
             )
         except ProofError as exc:
             raise VerificationError(
-                f"forked log: the checkpoint you kept ({saved.size} entries) is not consistent with the "
-                f"latest ({latest.size} entries): {exc}"
+                f"the log's consistency proof from {saved.size} to {latest.size} entries is wrong "
+                f"({exc}) although its entries are consistent: its stored tree nodes were altered, "
+                "so the proofs it gives others cannot be trusted"
             ) from exc
 
     note = Note.parse(report.note)
@@ -264,7 +408,7 @@ def verify(
         try:
             witness_key = VerifierKey.parse(witness["vkey"])
             cosigned = datetime.fromtimestamp(note.cosignature_time(witness_key), tz=UTC)
-        except NoteError:
+        except (NoteError, KeyError, TypeError):
             continue  # this witness has not cosigned the latest checkpoint (yet)
-        report.witnesses.append(f"{witness['name']} ({cosigned:%Y-%m-%d %H:%M} UTC)")
+        report.witnesses.append(f"{witness['name']} ({_minute(cosigned)})")
     return report

@@ -12,6 +12,8 @@ from django.test import Client, override_settings
 from agora.accounts.demo import ORGANISATIONS, PEOPLE, demo_password
 from agora.accounts.models import Membership, Organisation, User
 from agora.core.search import search
+from agora.ledger.models import LedgerEntry
+from agora.ledger.selectors import checkpoint_latest, ledger_size
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +22,9 @@ pytestmark = pytest.mark.django_db
 def test_demo_loads_every_kind_of_organisation_and_person_once() -> None:
     out = StringIO()
     call_command("demo", stdout=out)
+    size = ledger_size()
     call_command("demo", stdout=StringIO())  # idempotent
+    assert ledger_size() == size
     assert Organisation.objects.count() == len(ORGANISATIONS)
     assert set(Organisation.objects.values_list("kind", flat=True)) == {
         "public_body",
@@ -35,6 +39,14 @@ def test_demo_loads_every_kind_of_organisation_and_person_once() -> None:
     for email, *_rest in PEOPLE:
         assert email in printed and demo_password(email) in printed
     assert "two-factor secret" in printed
+    # The ledger was filled through real actions, signed, and cosigned by a witness.
+    assert LedgerEntry.objects.filter(
+        actor_role="admin", action="accounts.organisation.update"
+    ).exists()
+    checkpoint = checkpoint_latest()
+    assert checkpoint is not None and checkpoint.size == size
+    assert checkpoint.cosignatures.count() == 1
+    assert "agora ledger verify" in printed
     assert [h.title for h in search("bâtiments publics").hits] == ["Bâtiments Durand SA"]
     assert search("Valmont").total == len(ORGANISATIONS) - 1  # all but the company
 
