@@ -9,9 +9,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 
 from agora.core.apilinks import next_link
+from agora.core.problems import problem_response
 from agora.core.schemas import ERROR_RESPONSES, PagedList, Problem, Text
 from agora.ledger import selectors, services
 from agora.ledger.keys import log_signer
@@ -146,7 +146,7 @@ def checkpoint(request: HttpRequest, params: Query[CheckpointParams]) -> HttpRes
     """A C2SP tlog-checkpoint signed note (text/plain), with the witnesses' cosignatures."""
     found = selectors.checkpoint_at(params.size) if params.size else selectors.checkpoint_latest()
     if found is None:
-        raise HttpError(404, _("No checkpoint has been signed yet."))
+        return problem_response(request, "not-found", _("No checkpoint has been signed yet."))
     return HttpResponse(selectors.checkpoint_note(found), content_type="text/plain; charset=utf-8")
 
 

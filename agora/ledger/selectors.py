@@ -72,10 +72,13 @@ def entry_list(
 ) -> Page[LedgerEntry]:
     """Entries in log order; `action` matches a dotted prefix (foi matches foi.request.*)."""
     entries: QuerySet[LedgerEntry] = LedgerEntry.objects.select_related("organisation")
+    if "\x00" in f"{organisation}{action}":  # stored text has none; PostgreSQL would raise
+        entries = entries.none()
     if organisation:
         entries = entries.filter(organisation__slug=organisation)
     if action:
-        entries = entries.filter(action__startswith=action.rstrip("."))
+        action = action.rstrip(".")
+        entries = entries.filter(Q(action=action) | Q(action__startswith=f"{action}."))
     if since:
         entries = entries.filter(recorded_at__gte=since)
     if until:

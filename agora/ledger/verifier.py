@@ -55,8 +55,8 @@ class Fetcher:
         headers = {"Accept": "application/json, text/plain", "User-Agent": "agora-ledger-verify"}
         if data is not None:
             headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310  the user's URL
         try:
+            request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310  the user's URL
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 body: bytes = response.read()
                 return body
@@ -101,7 +101,10 @@ def _problem(body: bytes) -> str:
         problem = json.loads(body)
         return str(problem["detail"])
     except (ValueError, KeyError, TypeError):
-        return body[:300].decode(errors="replace")
+        text = body[:300].decode(errors="replace").strip()
+    if text.startswith("<"):
+        return "a web page, not the ledger's API: is this the address of an Agora platform?"
+    return text
 
 
 @dataclass
@@ -206,11 +209,12 @@ def _renumbered(index: int, recorded: Any, following: dict[str, Any] | None) -> 
         what = "1 entry was" if count == 1 else f"{count} entries were"
         return f"{said}: {what} inserted before it (at {where}) and the later entries renumbered"
     if shifted and recorded > index:
-        gone = f"{index} was" if recorded == index + 1 else f"{index} to {recorded - 1} were"
-        return (
-            f"{said}: the entries recorded as {gone} removed and the later entries renumbered "
-            "to close the gap"
+        gone = (
+            f"the entry recorded as {index} was"
+            if recorded == index + 1
+            else f"the entries recorded as {index} to {recorded - 1} were"
         )
+        return f"{said}: {gone} removed and the later entries renumbered to close the gap"
     return f"{said}: entries were reordered"
 
 
@@ -334,6 +338,11 @@ def verify(
         raise VerificationError(
             f"the log signed two different checkpoints of {latest.size} entries: the latest "
             "one it shows and the one in its list of checkpoints"
+        )
+    if signed and max(signed) > latest.size:
+        raise VerificationError(
+            f"the log presents its checkpoint of {latest.size} entries as the latest, but it has "
+            f"signed one of {max(signed)} entries: it hides its newer history"
         )
     signed.setdefault(latest.size, (latest.root, report.signed_at))
     if saved is not None and saved.size in signed and signed[saved.size][0] != saved.root:

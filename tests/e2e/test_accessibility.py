@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from agora.accounts import services
 from agora.accounts.choices import OrganisationKind
 from agora.accounts.models import Organisation
+from agora.ledger.services import checkpoint_publish
 
 pytestmark = pytest.mark.e2e
 
@@ -35,6 +36,9 @@ PAGES: dict[str, Callable[[Organisation], str]] = {
     "organisation-list": lambda body: reverse("accounts:organisation_list"),
     "organisation-detail": lambda body: body.get_absolute_url(),
     "search-results": lambda body: reverse("core:search") + "?q=environnement",
+    "ledger": lambda body: reverse("ledger:entry_list"),
+    "ledger-entry": lambda body: reverse("ledger:entry_detail", kwargs={"index": 1}),
+    "ledger-verify": lambda body: reverse("ledger:verify"),
 }
 
 
@@ -70,6 +74,7 @@ def public_body(live_server: Any) -> Organisation:
         kind=OrganisationKind.PUBLIC_BODY,
         parent=body,
     )
+    checkpoint_publish()  # the entry page then shows its inclusion proof
     return body
 
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agora.ledger.notes import COSIGNATURE, Note, Signer
 from agora.ledger.verifier import Fetcher, VerificationError, verify
@@ -60,7 +60,12 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"OK: {report.origin} — {report.size} entries match the checkpoint signed "
-                f"{report.signed_at:%Y-%m-%d %H:%M} UTC, and every one of its {report.checkpoints} signed checkpoints."
+                f"{report.signed_at:%Y-%m-%d %H:%M} UTC"
+                + (
+                    f", and so do all {report.checkpoints} signed checkpoints."
+                    if report.checkpoints > 1
+                    else "."
+                )
             )
         )
         if report.previous_size is not None:
@@ -82,10 +87,13 @@ class Command(BaseCommand):
         previous = since.read_text() if since.exists() else None
         report = verify(url, since=previous)
         line = signer.cosign(Note.parse(report.note).text, int(time.time()))
-        Fetcher(url).post(
-            "/api/v1/ledger/cosignatures",
-            {"witness": signer.name, "tree_size": report.size, "cosignature": line},
-        )
+        try:
+            Fetcher(url).post(
+                "/api/v1/ledger/cosignatures",
+                {"witness": signer.name, "tree_size": report.size, "cosignature": line},
+            )
+        except VerificationError as exc:  # the log verified; the platform refused the cosignature
+            raise CommandError(f"the platform refused the cosignature: {exc}") from exc
         _write_atomically(since, report.note)
         self.stdout.write(
             self.style.SUCCESS(
