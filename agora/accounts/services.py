@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from allauth.account.models import EmailAddress
@@ -21,7 +21,6 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_stubs_ext import StrPromise
 
 from agora.accounts import permissions, selectors
 from agora.accounts.choices import OrganisationKind, Role, TokenScope
@@ -38,6 +37,9 @@ from agora.core import official_actions, personal_data
 from agora.core.errors import Conflict, PermissionDenied, ValidationError
 from agora.core.search import search_index
 from agora.core.validators import validate_single_line
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 INVITATION_LIFETIME = timedelta(days=14)
 TOKEN_PREFIX = "agora_"  # noqa: S105  a public marker, not a secret
