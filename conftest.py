@@ -24,6 +24,18 @@ def _fast_password_hashing() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Uploaded files go to a directory of the test's own, removed with it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/media/"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache(request: pytest.FixtureRequest) -> None:
     """Rate-limit counters live in the cache (a database table unless REDIS_URL is set);
     each test that uses the database starts with none."""

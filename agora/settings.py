@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "agora.core",
     "agora.accounts",
     "agora.ledger",
+    "agora.catalog",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,6 +1,6 @@
-"""Runs every benchmark: each bench/<name>/run.py compares Agora with a named peer on the
-same data in one run and prints a table with the ratios. Results go to docs/benchmarks.md
-by hand, with the date and the machine."""
+"""Runs every benchmark: each bench/<name>/run.py measures Agora against a named peer on the
+same data in one run (or, where there is no peer, each size against the previous one) and
+prints tables with the ratios. Results go to docs/benchmarks.md with the date and the machine."""
 
 from __future__ import annotations
 

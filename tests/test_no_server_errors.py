@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from agora.accounts import services
 from agora.accounts.choices import Role
 from agora.accounts.models import Membership, Organisation, User
+from agora.catalog.tests.factories import make_dataset
 
 GARBAGE = [
     {},
@@ -37,6 +38,18 @@ GARBAGE = [
         "password": "",
         "confirm": "maybe",
         "token": "\x00",
+    },
+    {
+        "title": "\x00",
+        "licence": "zz",
+        "themes": "MOON",
+        "temporal_start": "2020-13-45",
+        "url": "javascript:alert(1)",
+        "organisation": "\x00",
+        "sort": "\x00",
+        "theme": "\x00",
+        "keyword": "\x00",
+        "file": "not a file",
     },
 ]
 
@@ -73,7 +86,15 @@ def urls(people: dict[str, User | None], organisation: Organisation) -> list[str
         role=Role.MEMBER,
     )
     membership = Membership.objects.get(user=people["member"], organisation=organisation)
-    values = {"slug": organisation.slug, "pk": str(membership.pk), "key": "bogus"}
+    # A published dataset under the same short name, so that its pages are walked too.
+    dataset = make_dataset(organisation, people["editor"], slug=organisation.slug, publish=True)
+    values = {
+        "slug": organisation.slug,
+        "pk": str(membership.pk),
+        "key": "bogus",
+        "resource": str(dataset.resources.get().pk),
+        "number": "1",
+    }
     found = {_concrete(r, values) for r in _routes(get_resolver())}
     return sorted(u for u in found if u and not u.startswith("/static/"))
 

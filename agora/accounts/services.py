@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,7 +34,9 @@ from agora.accounts.models import (
 from agora.accounts.search import organisation_document
 from agora.core import official_actions, personal_data
 from agora.core.errors import Conflict, PermissionDenied, ValidationError
+from agora.core.official_actions import public_text
 from agora.core.search import search_index
+from agora.core.slugs import unique_slug
 from agora.core.validators import validate_single_line
 
 if TYPE_CHECKING:
@@ -195,14 +196,6 @@ def _validate_organisation(organisation: Organisation) -> None:
     organisation.full_clean(exclude=["slug", "parent"])
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:70] or "organisation"
-    slug, n = base, 2
-    while Organisation.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 @transaction.atomic
 def organisation_create(
     *,
@@ -218,7 +211,11 @@ def organisation_create(
         raise PermissionDenied(_("Only staff can create organisations."))
     if slug and Organisation.objects.filter(slug=slug).exists():
         raise Conflict(_("The short name “%(slug)s” is already taken.") % {"slug": slug})
-    organisation = Organisation(name=name.strip(), kind=kind, slug=slug or _unique_slug(name))
+    organisation = Organisation(
+        name=name.strip(),
+        kind=kind,
+        slug=slug or unique_slug(Organisation, name, fallback="organisation"),
+    )
     for field, value in fields.items():
         if field not in ORGANISATION_FIELDS:
             raise TypeError(f"unknown organisation field {field!r}")
@@ -230,7 +227,7 @@ def organisation_create(
         organisation=organisation,
         action="accounts.organisation.create",
         subject=organisation,
-        summary=_public_text(gettext_lazy("Organisation “%(name)s” added"), name=organisation.name),
+        summary=public_text(gettext_lazy("Organisation “%(name)s” added"), name=organisation.name),
         data={
             "kind": organisation.kind,
             "parent": organisation.parent.slug if organisation.parent else None,
@@ -274,7 +271,7 @@ def organisation_update(*, actor: User, organisation: Organisation, **fields: An
             organisation=organisation,
             action="accounts.organisation.update",
             subject=organisation,
-            summary=_public_text(
+            summary=public_text(
                 gettext_lazy("Details changed: %(fields)s"), fields=_FieldNames(changed)
             ),
             data={f: _public_value(getattr(organisation, f)) for f in changed},
@@ -305,7 +302,7 @@ def organisation_identifier_add(
         organisation=organisation,
         action="accounts.organisation.identifier_add",
         subject=organisation,
-        summary=_public_text(
+        summary=public_text(
             gettext_lazy("Identifier %(identifier)s added"), identifier=str(identifier)
         ),
         data={"scheme": identifier.scheme, "value": identifier.value},
@@ -315,12 +312,6 @@ def organisation_identifier_add(
 
 
 # Memberships ---------------------------------------------------------------------------
-
-
-def _public_text(template: StrPromise, **values: Any) -> str:
-    """Ledger summaries are written once, for everyone: in the platform's language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(template) % values
 
 
 class _FieldNames:
@@ -346,7 +337,7 @@ def _record_membership(
         organisation=membership.organisation,
         action=action,
         subject=membership,
-        summary=_public_text(
+        summary=public_text(
             summary, member=membership.user.display_name, role=Role(membership.role).label
         ),
         data={"member": membership.user.display_name, "role": membership.role, **data},
@@ -489,7 +480,7 @@ def invitation_create(
         action="accounts.invitation.create",
         subject=None,
         # The invited address is private: the public record keeps the role only.
-        summary=_public_text(
+        summary=public_text(
             gettext_lazy("Invitation sent for the role of %(role)s"),
             role=Role(invitation.role).label,
         ),
@@ -548,7 +539,7 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
             organisation=invitation.organisation,
             action="accounts.invitation.revoke",
             subject=None,
-            summary=_public_text(
+            summary=public_text(
                 gettext_lazy("Invitation for the role of %(role)s revoked"),
                 role=Role(invitation.role).label,
             ),

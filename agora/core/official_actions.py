@@ -7,7 +7,13 @@ report their actions here instead of importing the ledger.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.utils import translation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Recorder = Callable[..., Any]
 _recorder: Recorder | None = None
@@ -40,3 +46,9 @@ def record(
         summary=summary,
         data=data,
     )
+
+
+def public_text(template: StrOrPromise, **values: Any) -> str:
+    """Ledger summaries are written once, for everyone: in the platform's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(template) % values

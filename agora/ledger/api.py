@@ -47,7 +47,9 @@ class Actor(Schema):
     role: str
 
 
-class OrganisationRef(Schema):
+class RecordedOrganisation(Schema):
+    """The organisation as the entry recorded it, with its name at the time."""
+
     slug: str
     name: str
 
@@ -62,7 +64,7 @@ class EntryOut(Schema):
     time: datetime
     action: str
     actor: Actor
-    organisation: OrganisationRef | None
+    organisation: RecordedOrganisation | None
     subject: Subject
     summary: str
     data: dict[str, Any]
@@ -78,7 +80,7 @@ class EntryOut(Schema):
             action=entry.action,
             actor=Actor(name=entry.actor_name, role=entry.actor_role),
             organisation=(
-                OrganisationRef(slug=entry.organisation.slug, name=entry.organisation_name)
+                RecordedOrganisation(slug=entry.organisation.slug, name=entry.organisation_name)
                 if entry.organisation is not None
                 else None
             ),
@@ -266,7 +268,7 @@ def public_key(request: HttpRequest) -> HttpResponse:
 class WitnessOut(Schema):
     name: str
     vkey: str
-    organisation: OrganisationRef | None
+    organisation: RecordedOrganisation | None
     latest_size: int | None
     latest_at: datetime | None
 
@@ -283,7 +285,9 @@ def witnesses(request: HttpRequest) -> list[WitnessOut]:
             name=s.witness.name,
             vkey=s.witness.vkey,
             organisation=(
-                OrganisationRef(slug=s.witness.organisation.slug, name=s.witness.organisation.name)
+                RecordedOrganisation(
+                    slug=s.witness.organisation.slug, name=s.witness.organisation.name
+                )
                 if s.witness.organisation
                 else None
             ),

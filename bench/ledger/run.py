@@ -5,12 +5,18 @@
 
 For each database it creates a throwaway one (a fresh SQLite file in a temporary directory;
 a uniquely named PostgreSQL database on the local server, dropped afterwards, even on error),
-migrates it, and grows the ledger through the real `services.ledger_record` to each size in
-turn. At each size it times `services.checkpoint_publish` (root + signature + insert), and the
-`selectors.inclusion_proof` / `selectors.consistency_proof` reads at random indexes and older
-sizes. A sample of those proofs is verified with `merkle.verify_inclusion` /
-`merkle.verify_consistency` against roots the benchmark computes itself from the leaves, so it
-cannot time wrong answers.
+migrates it, and grows the ledger to each size in turn. Most of the growth is written by a bulk
+filler that produces exactly the rows `services.ledger_record` writes (the same leaf document,
+canonical JSON, leaf hash and stored nodes) many thousands at a time; the last appends before
+each size go through the real `services.ledger_record`, timed: `--real` of them batched
+(`--batch` per transaction), then `--single` of them committed one by one, each of the last
+`--checkpoints` followed by a timed `services.checkpoint_publish` (root + signature + insert).
+At each size it then times `selectors.inclusion_proof` / `selectors.consistency_proof` at
+random indexes and older sizes.
+
+Nothing is taken on trust: every checkpoint's root (computed by the service from the stored
+nodes, filled or not) must equal the root this benchmark computes itself from the leaves, and a
+sample of the proofs is verified with `merkle.verify_inclusion` / `merkle.verify_consistency`.
 
 There is no external peer: each size is compared with the previous one. Proofs are O(log n), so
 going ten times larger should multiply proof latency by about log(10n)/log(n) (1.1 to 1.3), not 10.
@@ -56,7 +62,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sizes", default=DEFAULT_SIZES, help="ledger sizes, comma-separated")
     parser.add_argument("--databases", default="sqlite,postgresql", help="sqlite, postgresql")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES, help="server to create on")
-    parser.add_argument("--batch", type=int, default=1000, help="appends per bulk transaction")
+    parser.add_argument("--real", type=int, default=2000, help="timed batched appends per size")
+    parser.add_argument("--batch", type=int, default=1000, help="appends per transaction")
     parser.add_argument("--single", type=int, default=500, help="appends, one transaction each")
     parser.add_argument("--checkpoints", type=int, default=20, help="checkpoints timed per size")
     parser.add_argument("--proofs", type=int, default=200, help="proofs of each kind timed")
@@ -139,6 +146,7 @@ class LedgerBench:
         self.merkle = merkle
         self.leaves: list[bytes] = []  # leaf hashes computed here, from the entries' leaf bytes
         self.compact = merkle.CompactRange()  # the root at the current size, computed here
+        self.frontier: dict[int, bytes] = {}  # the latest completed node at each level
 
     # Setup -----------------------------------------------------------------------------
 
@@ -157,7 +165,7 @@ class LedgerBench:
             Organisation.objects.create(name=name, slug=slug, kind=kind)
             for name, slug, kind in names
         ]
-        self.actors: list[tuple[Any, Any]] = []
+        self.actors: list[tuple[Any, Any, str]] = []
         roles = [Role.ADMIN, Role.EDITOR, Role.MEMBER]
         for number in range(20):
             organisation = self.organisations[number % len(self.organisations)]
@@ -167,11 +175,11 @@ class LedgerBench:
             Membership.objects.create(
                 user=user, organisation=organisation, role=roles[number % len(roles)]
             )
-            self.actors.append((user, organisation))
+            self.actors.append((user, organisation, roles[number % len(roles)]))
 
     def entry_arguments(self, n: int) -> dict[str, Any]:
         """A realistic entry: an official of an organisation acts on something of it."""
-        user, organisation = self.actors[n % len(self.actors)]
+        user, organisation, _role = self.actors[n % len(self.actors)]
         kind = n % 4
         if kind == 0:
             action, summary = "foi.request.answer", f"Answered information request #{n}"
@@ -196,6 +204,21 @@ class LedgerBench:
 
     # Growing ---------------------------------------------------------------------------
 
+    def track(self, leaf: bytes) -> dict[tuple[int, int], bytes]:
+        """Follows a new leaf hash here; returns the nodes it completes (as stored)."""
+        index = len(self.leaves)
+
+        def fetch(keys: Any) -> dict[tuple[int, int], bytes]:
+            # A left sibling is always the latest completed node of its level.
+            return {key: self.frontier[key[0]] for key in keys}
+
+        nodes = self.merkle.nodes_completed_by(index, leaf, fetch)
+        for (level, _position), digest in nodes.items():
+            self.frontier[level] = digest
+        self.leaves.append(leaf)
+        self.compact.append(leaf)
+        return nodes
+
     def append(self) -> None:
         from agora.ledger import services
 
@@ -203,9 +226,65 @@ class LedgerBench:
         entry = services.ledger_record(**self.entry_arguments(n))
         if entry.index != n:
             raise AssertionError(f"entry {n} got index {entry.index}")
-        leaf = self.merkle.leaf_hash(bytes(entry.leaf))
-        self.leaves.append(leaf)
-        self.compact.append(leaf)
+        self.track(self.merkle.leaf_hash(bytes(entry.leaf)))
+
+    def fill(self, count: int) -> float:
+        """Writes `count` entries and the nodes they complete in bulk, as ledger_record would
+        have written them one by one; returns the seconds taken."""
+        import rfc8785
+        from django.db import transaction
+        from django.utils import timezone
+
+        from agora.ledger import services
+        from agora.ledger.models import LedgerEntry, LedgerHead, LedgerNode
+
+        started, last_report, done = time.perf_counter(), time.perf_counter(), 0
+        chunk = 5000
+        while done < count:
+            now = timezone.now()
+            now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+            entries, nodes = [], []
+            for _ in range(min(chunk, count - done)):
+                n = len(self.leaves)
+                arguments = self.entry_arguments(n)
+                user, organisation, role = self.actors[n % len(self.actors)]
+                subject = arguments["subject"]
+                entry = LedgerEntry(
+                    index=n,
+                    recorded_at=now,
+                    action=arguments["action"],
+                    actor_name=user.display_name,
+                    actor_role=role,
+                    organisation=organisation,
+                    organisation_name=organisation.name,
+                    subject_url=subject.get_absolute_url() if subject else "",
+                    subject_id=f"accounts.organisation:{subject.pk}" if subject else "",
+                    summary=arguments["summary"],
+                    data=arguments["data"],
+                )
+                entry.leaf = rfc8785.dumps(services.leaf_document(entry))
+                entry.leaf_hash = self.merkle.leaf_hash(entry.leaf)
+                entries.append(entry)
+                nodes += [
+                    LedgerNode(level=level, position=position, hash=digest)
+                    for (level, position), digest in self.track(entry.leaf_hash).items()
+                    if level > 0
+                ]
+            with transaction.atomic():
+                LedgerEntry.objects.bulk_create(entries, batch_size=1000)
+                LedgerNode.objects.bulk_create(nodes, batch_size=1000)
+                LedgerHead.objects.update_or_create(
+                    pk=1, defaults={"size": len(self.leaves), "last_recorded_at": now}
+                )
+            done += len(entries)
+            if time.perf_counter() - last_report > 30:
+                last_report = time.perf_counter()
+                rate = done / (last_report - started)
+                progress(
+                    f"{self.args.worker}: {len(self.leaves):,} entries filled, {rate:,.0f}/s, "
+                    f"{(count - done) / rate:,.0f} s to go"
+                )
+        return time.perf_counter() - started
 
     def grow_bulk(self, count: int) -> float:
         """`count` appends, `batch` per transaction; returns the seconds taken."""
@@ -410,13 +489,20 @@ class LedgerBench:
             growth = size - len(self.leaves)
             single = max(1, min(args.single, growth // 2))
             checkpoints = min(args.checkpoints, single)
-            bulk = growth - single
-            progress(f"{args.worker}: growing to {size:,} ({bulk:,} batched + {single:,} single)")
+            bulk = min(args.real, (growth - single) // 2)
+            filled = growth - single - bulk
+            progress(
+                f"{args.worker}: growing to {size:,} ({filled:,} filled, {bulk:,} batched "
+                f"+ {single:,} single appends)"
+            )
+            fill_seconds = self.fill(filled) if filled > 0 else 0.0
             bulk_seconds = self.grow_bulk(bulk) if bulk > 0 else 0.0
             singles = self.grow_single(single, checkpoints)
             progress(f"{args.worker}: {size:,} entries; timing proofs")
             row = {
                 "size": size,
+                "filled": filled,
+                "fill_seconds": fill_seconds,
                 "bulk_appends": bulk,
                 "bulk_seconds": bulk_seconds,
                 "single_appends": single,
@@ -564,10 +650,12 @@ def table(results: dict[str, Any], args: argparse.Namespace) -> str:
         f"Per append (at {rows[-1]['size']:,}): {per_append['queries']:.1f} queries, "
         f"{per_append['keys']:.1f} node keys read, {per_append['rows']:.1f} rows read. "
         f"Proofs: {rows[0]['inclusion_ms']['n']} of each kind timed per size, "
-        f"{rows[0]['verified']} of them verified. Batched: {args.batch} appends per "
-        f"transaction; 1 per tx: the last {rows[-1]['single_appends']} appends before each size, "
-        "each committed alone (checkpoints timed after the last "
-        f"{rows[-1]['checkpoint_ms']['n']}).",
+        f"{rows[0]['verified']} of them verified. Appends through ledger_record, before each "
+        f"size: batched, up to {args.real:,} with {args.batch} per transaction; then 1 per tx, "
+        f"the last {rows[-1]['single_appends']}, each committed alone (checkpoints timed after "
+        f"the last {rows[-1]['checkpoint_ms']['n']}). The rest of the log was bulk-filled "
+        f"({sum(r['filled'] for r in rows):,} entries in "
+        f"{sum(r['fill_seconds'] for r in rows):,.0f} s) with the same rows.",
     ]
     return "\n".join(lines)
 
@@ -585,7 +673,7 @@ def main(argv: list[str]) -> int:
     )
     forwarded = [
         f"--{name.replace('_', '-')}={getattr(args, name)}"
-        for name in ("sizes", "batch", "single", "checkpoints", "proofs", "verify", "seed")
+        for name in ("sizes", "real", "batch", "single", "checkpoints", "proofs", "verify", "seed")
     ]
     failed, collected = 0, []
     for kind in args.database_list:

@@ -6,6 +6,7 @@ keyboard, and the Content-Security-Policy blocks nothing that the pages themselv
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -13,8 +14,12 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from agora.accounts import services
-from agora.accounts.choices import OrganisationKind
+from agora.accounts.choices import OrganisationKind, Role
 from agora.accounts.models import Organisation
+from agora.accounts.tests.factories import make_member
+from agora.catalog import services as catalog
+from agora.catalog.models import Dataset
+from agora.catalog.tests.factories import make_dataset
 from agora.ledger.services import checkpoint_publish
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +44,13 @@ PAGES: dict[str, Callable[[Organisation], str]] = {
     "ledger": lambda body: reverse("ledger:entry_list"),
     "ledger-entry": lambda body: reverse("ledger:entry_detail", kwargs={"index": 1}),
     "ledger-verify": lambda body: reverse("ledger:verify"),
+    "dataset-list": lambda body: reverse("catalog:dataset_list"),
+    "dataset-detail": lambda body: reverse("catalog:dataset_detail", args=[DATASET]),
+    "resource-detail": lambda body: (
+        Dataset.objects.get(slug=DATASET).resources.get(remote_url="").get_absolute_url()
+    ),
 }
+DATASET = "qualite-eau-test"
 
 
 @pytest.fixture
@@ -73,6 +84,25 @@ def public_body(live_server: Any) -> Organisation:
         slug="ud-test",
         kind=OrganisationKind.PUBLIC_BODY,
         parent=body,
+    )
+    editor = make_member(body, Role.EDITOR)
+    dataset = make_dataset(
+        body,
+        editor,
+        slug=DATASET,
+        title="Qualité des eaux de baignade et des cours d'eau",
+        description="Analyses mensuelles des **points de baignade** surveillés.",
+        themes=["ENVI", "HEAL"],
+        keywords=["eau", "baignade", "santé-environnement"],
+        temporal_start=date(2024, 1, 1),
+        temporal_end=date(2025, 12, 31),
+        publish=True,
+    )
+    catalog.resource_link(
+        actor=editor,
+        dataset=dataset,
+        title="Carte interactive",
+        url="https://www.environnement-amenagement-logement.region-test.gouv.example/eau/carte",
     )
     checkpoint_publish()  # the entry page then shows its inclusion proof
     return body

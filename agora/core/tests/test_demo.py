@@ -48,7 +48,10 @@ def test_demo_loads_every_kind_of_organisation_and_person_once() -> None:
     assert checkpoint.cosignatures.count() == 1
     assert "agora ledger verify" in printed
     assert [h.title for h in search("bâtiments publics").hits] == ["Bâtiments Durand SA"]
-    assert search("Valmont").total == len(ORGANISATIONS) - 1  # all but the company
+    found = search("Valmont")
+    assert found.counts["organisation"] == len(ORGANISATIONS) - 1  # all but the company
+    assert found.counts["dataset"] == 3  # the published and the archived, not the draft
+    assert LedgerEntry.objects.filter(action="catalog.dataset.publish").count() == 3
 
 
 @override_settings(DEBUG=True)

@@ -7,7 +7,7 @@ import logging
 import re
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage
 from django.test import Client, override_settings
 from django.urls import path
 from django.utils import translation
@@ -118,7 +118,7 @@ def test_readyz_fails_when_storage_is_not_writable(monkeypatch: pytest.MonkeyPat
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError("read-only file system")
 
-    monkeypatch.setattr(default_storage, "save", refuse)
+    monkeypatch.setattr(FileSystemStorage, "save", refuse)
     response = Client().get("/readyz")
     assert response.status_code == 503
     checks = response.json()["checks"]

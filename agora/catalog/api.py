@@ -1,0 +1,249 @@
+"""API operations of the catalog: datasets, resources and their versions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import File, Form, Path, Query, Router, Status, UploadedFile
+
+from agora.accounts import selectors as account_selectors
+from agora.accounts.apiauth import ApiAuth
+from agora.accounts.models import User
+from agora.catalog import selectors, services
+from agora.catalog.models import Dataset, Resource
+from agora.catalog.schemas import (
+    DatasetIn,
+    DatasetList,
+    DatasetListParams,
+    DatasetOut,
+    DatasetPatch,
+    ResourceLinkIn,
+    ResourceOut,
+    VersionList,
+    VersionOut,
+)
+from agora.core.apilinks import next_link
+from agora.core.schemas import ERROR_RESPONSES
+
+router = Router(tags=["catalog"])
+PUBLIC = {"x-agora-public": True}
+WRITE = ApiAuth(required=True)
+Slug = Annotated[
+    str, Path(pattern=r"^[-a-zA-Z0-9_]+$", description="The dataset's short name, as in its URL.")
+]
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined, no-any-return]  # set by ApiAuth
+
+
+def _dataset(request: HttpRequest, slug: str) -> Dataset:
+    return selectors.dataset_get(actor=request.user, slug=slug)
+
+
+def _resource(request: HttpRequest, slug: str, resource_id: UUID) -> Resource:
+    return selectors.resource_get(dataset=_dataset(request, slug), resource_id=resource_id)
+
+
+def _detail(request: HttpRequest, dataset: Dataset) -> DatasetOut:
+    # Read again: the services change the dataset's terms and resources behind the instance.
+    fresh = _dataset(request, dataset.slug)
+    return DatasetOut.from_dataset(request, fresh, selectors.resource_list(dataset=fresh))
+
+
+@router.get(
+    "/datasets",
+    response={200: DatasetList, **ERROR_RESPONSES},
+    summary="List datasets",
+    openapi_extra=PUBLIC,
+)
+def dataset_list(request: HttpRequest, params: Query[DatasetListParams]) -> DatasetList:
+    """Published datasets by title (or `sort=recent`); filter by publisher, theme, keyword.
+    Members of an organisation also list its drafts with `status=draft`."""
+    organisation = None
+    if params.organisation:
+        organisation = account_selectors.organisation_get(
+            actor=request.user, slug=params.organisation
+        )
+    page = selectors.dataset_list(
+        actor=request.user,
+        organisation=organisation,
+        status=params.status,
+        theme=params.theme,
+        keyword=params.keyword,
+        sort=params.sort,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+    return DatasetList(
+        items=[DatasetOut.from_dataset(request, d) for d in page.items],
+        next=next_link(request, page.next_cursor),
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.post(
+    "/datasets",
+    response={201: DatasetOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Create a dataset",
+)
+def dataset_create(request: HttpRequest, payload: DatasetIn) -> Status[DatasetOut]:
+    """Creates a draft for an organisation you are an editor or administrator of."""
+    fields = payload.model_dump(exclude_none=True)
+    organisation = account_selectors.organisation_get(
+        actor=request.user, slug=fields.pop("organisation")
+    )
+    if "licence_url" in fields:
+        fields["licence_url"] = str(fields["licence_url"])
+    dataset = services.dataset_create(actor=_actor(request), organisation=organisation, **fields)
+    return Status(201, _detail(request, dataset))
+
+
+@router.get(
+    "/datasets/{slug:slug}",
+    response={200: DatasetOut, **ERROR_RESPONSES},
+    summary="One dataset, with its resources",
+    openapi_extra=PUBLIC,
+)
+def dataset_detail(request: HttpRequest, slug: Slug) -> DatasetOut:
+    return _detail(request, _dataset(request, slug))
+
+
+@router.patch(
+    "/datasets/{slug:slug}",
+    response={200: DatasetOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Change a dataset's metadata",
+)
+def dataset_patch(request: HttpRequest, slug: Slug, payload: DatasetPatch) -> DatasetOut:
+    """For the organisation's editors. Only the fields sent change; null clears one."""
+    changes: dict[str, Any] = {}
+    for field, value in payload.model_dump(exclude_unset=True).items():
+        if field in ("themes", "keywords"):
+            changes[field] = value or []
+        elif field in ("temporal_start", "temporal_end"):
+            changes[field] = value
+        else:
+            changes[field] = "" if value is None else str(value)
+    dataset = services.dataset_update(
+        actor=_actor(request), dataset=_dataset(request, slug), **changes
+    )
+    return _detail(request, dataset)
+
+
+@router.post(
+    "/datasets/{slug:slug}/publish",
+    response={200: DatasetOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Publish a dataset",
+)
+def dataset_publish(request: HttpRequest, slug: Slug) -> DatasetOut:
+    """Makes a draft or an archived dataset public; it needs at least one resource."""
+    dataset = services.dataset_publish(actor=_actor(request), dataset=_dataset(request, slug))
+    return _detail(request, dataset)
+
+
+@router.post(
+    "/datasets/{slug:slug}/archive",
+    response={200: DatasetOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Archive a dataset",
+)
+def dataset_archive(request: HttpRequest, slug: Slug) -> DatasetOut:
+    """The dataset stays public, marked as no longer maintained."""
+    dataset = services.dataset_archive(actor=_actor(request), dataset=_dataset(request, slug))
+    return _detail(request, dataset)
+
+
+@router.get(
+    "/datasets/{slug:slug}/resources",
+    response={200: list[ResourceOut], **ERROR_RESPONSES},
+    summary="A dataset's resources",
+    openapi_extra=PUBLIC,
+)
+def resource_list(request: HttpRequest, slug: Slug) -> list[ResourceOut]:
+    dataset = _dataset(request, slug)
+    return [ResourceOut.from_resource(request, r) for r in selectors.resource_list(dataset=dataset)]
+
+
+@router.post(
+    "/datasets/{slug:slug}/resources",
+    response={201: ResourceOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Upload a file as a new resource",
+)
+def resource_upload(
+    request: HttpRequest,
+    slug: Slug,
+    file: File[UploadedFile],
+    title: Form[str] = "",
+    description: Form[str] = "",
+) -> Status[ResourceOut]:
+    """A multipart upload (`curl -F file=@data.csv -F title=…`), streamed to storage; the
+    first version of the new resource."""
+    version = services.resource_upload(
+        actor=_actor(request),
+        dataset=_dataset(request, slug),
+        title=title,
+        description=description,
+        file=file,
+    )
+    return Status(201, ResourceOut.from_resource(request, version.resource))
+
+
+@router.post(
+    "/datasets/{slug:slug}/links",
+    response={201: ResourceOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Add a link to a file or service elsewhere as a resource",
+)
+def resource_link(request: HttpRequest, slug: Slug, payload: ResourceLinkIn) -> Status[ResourceOut]:
+    resource = services.resource_link(
+        actor=_actor(request),
+        dataset=_dataset(request, slug),
+        title=payload.title,
+        url=str(payload.url),
+        format=payload.format,
+        description=payload.description,
+    )
+    return Status(201, ResourceOut.from_resource(request, resource))
+
+
+@router.get(
+    "/datasets/{slug:slug}/resources/{uuid:resource_id}",
+    response={200: ResourceOut, **ERROR_RESPONSES},
+    summary="One resource",
+    openapi_extra=PUBLIC,
+)
+def resource_detail(request: HttpRequest, slug: Slug, resource_id: UUID) -> ResourceOut:
+    return ResourceOut.from_resource(request, _resource(request, slug, resource_id))
+
+
+@router.get(
+    "/datasets/{slug:slug}/resources/{uuid:resource_id}/versions",
+    response={200: VersionList, **ERROR_RESPONSES},
+    summary="A resource's versions, newest first",
+    openapi_extra=PUBLIC,
+)
+def version_list(request: HttpRequest, slug: Slug, resource_id: UUID) -> VersionList:
+    resource = _resource(request, slug, resource_id)
+    return VersionList(items=[VersionOut.from_version(request, v) for v in resource.versions.all()])
+
+
+@router.post(
+    "/datasets/{slug:slug}/resources/{uuid:resource_id}/versions",
+    response={201: VersionOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Upload a new version of a resource",
+)
+def version_upload(
+    request: HttpRequest, slug: Slug, resource_id: UUID, file: File[UploadedFile]
+) -> Status[VersionOut]:
+    """Refused with 409 when the file is identical to the latest version."""
+    version = services.resource_version_upload(
+        actor=_actor(request), resource=_resource(request, slug, resource_id), file=file
+    )
+    return Status(201, VersionOut.from_version(request, version))

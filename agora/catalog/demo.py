@@ -1,0 +1,154 @@
+"""The demo's catalog: the Région de Valmont publishes datasets made for the demo (their
+figures are invented, reproducibly), keeps one as a draft and archives an old one."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from agora.accounts.models import Organisation, User
+from agora.catalog import services
+from agora.catalog.models import Dataset
+from agora.core.demo import DemoReport
+
+NATURES = [
+    ("011", "Charges à caractère général"),
+    ("012", "Charges de personnel"),
+    ("65", "Autres charges de gestion courante"),
+    ("204", "Subventions d'équipement versées"),
+    ("21", "Immobilisations corporelles"),
+    ("23", "Immobilisations en cours"),
+]
+FUNCTIONS = ["Enseignement", "Transports", "Santé", "Culture", "Environnement", "Aménagement"]
+
+
+def _csv(header: list[str], rows: list[list[object]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def budget_lines(year: int) -> bytes:
+    rng = random.Random(year)  # noqa: S311  invented figures, the same on every install
+    rows: list[list[object]] = []
+    for function in FUNCTIONS:
+        for code, nature in NATURES:
+            voted = rng.randrange(50_000, 9_000_000)
+            rows.append([year, function, code, nature, f"{voted / 100:.2f}".replace(".", ",")])
+    return _csv(["exercice", "fonction", "code_nature", "nature", "montant_vote"], rows)
+
+
+def air_quality(year: int) -> bytes:
+    rng = random.Random(year * 7)  # noqa: S311
+    stations = ["Valmont-Centre", "Valmont-Gare", "Saint-Aubin", "Les Ormes"]
+    rows: list[list[object]] = []
+    for month in range(1, 13):
+        for station in stations:
+            rows.append(
+                [
+                    date(year, month, 1).isoformat(),
+                    station,
+                    rng.randrange(8, 45),
+                    rng.randrange(5, 30),
+                ]
+            )
+    return _csv(["mois", "station", "no2_ug_m3", "pm10_ug_m3"], rows)
+
+
+def load(report: DemoReport) -> None:
+    region = Organisation.objects.get(slug="region-valmont")
+    if Dataset.objects.filter(organisation=region).exists():
+        return
+    samir = User.objects.get(email="samir.haddad@valmont.example")
+
+    budget = services.dataset_create(
+        actor=samir,
+        organisation=region,
+        title="Budget primitif de la Région de Valmont",
+        description=(
+            "Crédits votés au budget primitif, par fonction et par nature comptable "
+            "(nomenclature M57). Montants en euros.\n\n*Données inventées pour la démonstration.*"
+        ),
+        licence="etalab-2.0",
+        themes=["ECON", "GOVE"],
+        keywords=["budget", "finances publiques", "M57"],
+        frequency="ANNUAL",
+        temporal_start=date(2025, 1, 1),
+        temporal_end=date(2026, 12, 31),
+        spatial="Région de Valmont",
+        contact_name="Direction des finances",
+        contact_email="finances@region-valmont.example",
+    )
+    lines = services.resource_upload(
+        actor=samir,
+        dataset=budget,
+        title="Lignes du budget primitif",
+        file=SimpleUploadedFile("budget-primitif.csv", budget_lines(2025)),
+    )
+    services.dataset_publish(actor=samir, dataset=budget)
+    services.resource_version_upload(
+        actor=samir,
+        resource=lines.resource,
+        file=SimpleUploadedFile("budget-primitif.csv", budget_lines(2025) + budget_lines(2026)),
+    )
+
+    air = services.dataset_create(
+        actor=samir,
+        organisation=region,
+        title="Qualité de l'air : moyennes mensuelles",
+        description="Concentrations moyennes mensuelles de NO₂ et de PM10 par station de mesure.",
+        licence="odbl-1.0",
+        themes=["ENVI", "HEAL"],
+        keywords=["air", "pollution"],
+        frequency="MONTHLY",
+        spatial="Région de Valmont",
+    )
+    services.resource_upload(
+        actor=samir,
+        dataset=air,
+        title="Moyennes mensuelles 2025",
+        file=SimpleUploadedFile("qualite-air-2025.csv", air_quality(2025)),
+    )
+    services.resource_link(
+        actor=samir,
+        dataset=air,
+        title="Carte des stations de mesure",
+        url="https://www.region-valmont.example/air/stations",
+        format="HTML",
+    )
+    services.dataset_publish(actor=samir, dataset=air)
+
+    old = services.dataset_create(
+        actor=samir,
+        organisation=region,
+        title="Qualité de l'air 2019",
+        licence="odbl-1.0",
+        themes=["ENVI"],
+        frequency="NEVER",
+    )
+    services.resource_upload(
+        actor=samir,
+        dataset=old,
+        title="Moyennes mensuelles 2019",
+        file=SimpleUploadedFile("qualite-air-2019.csv", air_quality(2019)),
+    )
+    services.dataset_publish(actor=samir, dataset=old)
+    services.dataset_archive(actor=samir, dataset=old)
+
+    services.dataset_create(
+        actor=samir,
+        organisation=region,
+        title="Équipements sportifs (en préparation)",
+        licence="etalab-2.0",
+        themes=["EDUC"],
+    )
+    report.lines.append(
+        "Open data: 3 datasets published by Région de Valmont (one archived), 1 draft: "
+        "http://127.0.0.1:8000/datasets/"
+    )

@@ -1,0 +1,101 @@
+"""HTML forms of the catalog. They parse and validate input; the services do the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agora.accounts.models import Organisation
+from agora.catalog.choices import Frequency, Licence, Theme
+from agora.core.validators import validate_single_line
+
+
+class DatasetForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Publisher"), queryset=Organisation.objects.none(), to_field_name="slug"
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_single_line])
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What the data is, where it comes from, how it is made. Markdown allowed."),
+    )
+    licence = forms.ChoiceField(label=_("Licence"), choices=Licence.choices)
+    licence_url = forms.URLField(
+        label=_("Licence address"),
+        required=False,
+        help_text=_("Only for another licence: where its text is."),
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"),
+        choices=Theme.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    keywords = forms.CharField(
+        label=_("Keywords"),
+        required=False,
+        help_text=_("Separated by commas."),
+    )
+    frequency = forms.ChoiceField(
+        label=_("Update frequency"), choices=Frequency.choices, initial=Frequency.UNKNOWN
+    )
+    temporal_start = forms.DateField(
+        label=_("Covers from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    temporal_end = forms.DateField(
+        label=_("Covers until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    spatial = forms.CharField(
+        label=_("Area covered"),
+        max_length=200,
+        required=False,
+        help_text=_("E.g. France, Île-de-France, Lyon."),
+    )
+    contact_name = forms.CharField(label=_("Contact"), max_length=200, required=False)
+    contact_email = forms.EmailField(label=_("Contact email"), required=False)
+
+    def __init__(
+        self, *args: Any, organisations: list[Organisation] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if organisations is None:  # editing: the publisher does not change
+            del self.fields["organisation"]
+        else:
+            field: Any = self.fields["organisation"]
+            field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
+
+    def clean_keywords(self) -> list[str]:
+        return [k for k in self.cleaned_data["keywords"].split(",") if k.strip()]
+
+
+class ResourceUploadForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        validators=[validate_single_line],
+        help_text=_("Leave empty to use the file's name."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    file = forms.FileField(label=_("File"))
+
+
+class ResourceLinkForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_single_line])
+    url = forms.URLField(label=_("Address"), max_length=1000, assume_scheme="https")
+    format = forms.CharField(
+        label=_("Format"), max_length=20, required=False, help_text=_("E.g. CSV, API, HTML.")
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class VersionUploadForm(forms.Form):
+    file = forms.FileField(label=_("New version of the file"))

@@ -1,0 +1,179 @@
+"""API shapes of the catalog."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Field, Schema
+from pydantic import EmailStr, HttpUrl
+
+from agora.accounts.schemas import OrganisationRef
+from agora.catalog.choices import DatasetStatus, Frequency, Licence, Theme
+from agora.catalog.models import Dataset, Resource, ResourceVersion
+from agora.core.schemas import ListParams, PagedList, Text
+
+
+class DatasetListParams(ListParams):
+    organisation: str | None = Field(None, description="The publisher's short name.")
+    status: DatasetStatus | None = Field(
+        None, description="Published by default; drafts are listed for their organisation only."
+    )
+    theme: Theme | None = None
+    keyword: str | None = None
+    sort: str = Field("title", pattern="^(title|recent)$", description="title or recent.")
+
+
+class VersionOut(Schema):
+    number: int
+    filename: str
+    size: int
+    sha256: str
+    media_type: str
+    format: str
+    created: datetime
+    download_url: str
+
+    @classmethod
+    def from_version(cls, request: HttpRequest, v: ResourceVersion) -> VersionOut:
+        return cls(
+            number=v.number,
+            filename=v.filename,
+            size=v.size,
+            sha256=v.sha256,
+            media_type=v.media_type,
+            format=v.format,
+            created=v.created,
+            download_url=request.build_absolute_uri(v.get_download_url()),
+        )
+
+
+class ResourceOut(Schema):
+    id: UUID
+    title: str
+    description: str
+    format: str
+    remote_url: str = Field(description="For a link to elsewhere; empty for a file kept here.")
+    latest: VersionOut | None
+    url: str
+
+    @classmethod
+    def from_resource(cls, request: HttpRequest, r: Resource) -> ResourceOut:
+        versions = list(r.versions.all())
+        return cls(
+            id=r.pk,
+            title=r.title,
+            description=r.description,
+            format=r.format,
+            remote_url=r.remote_url,
+            latest=VersionOut.from_version(request, versions[0]) if versions else None,
+            url=request.build_absolute_uri(r.get_absolute_url()),
+        )
+
+
+class VersionList(Schema):
+    items: list[VersionOut]
+
+
+class DatasetOut(Schema):
+    slug: str
+    title: str
+    description: str
+    organisation: OrganisationRef
+    status: DatasetStatus
+    licence: Licence
+    licence_url: str
+    themes: list[Theme]
+    keywords: list[str]
+    frequency: Frequency
+    temporal_start: date | None
+    temporal_end: date | None
+    spatial: str
+    contact_name: str
+    contact_email: str
+    issued: datetime | None
+    modified: datetime | None = Field(description="When the data or metadata last changed.")
+    resources: list[ResourceOut] | None = Field(
+        None, description="On a single dataset; left out of lists."
+    )
+    url: str
+    api_url: str
+
+    @classmethod
+    def from_dataset(
+        cls, request: HttpRequest, d: Dataset, resources: list[Resource] | None = None
+    ) -> DatasetOut:
+        return cls(
+            slug=d.slug,
+            title=d.title,
+            description=d.description,
+            organisation=OrganisationRef(
+                slug=d.organisation.slug,
+                name=d.organisation.name,
+                url=request.build_absolute_uri(d.organisation.get_absolute_url()),
+            ),
+            status=DatasetStatus(d.status),
+            licence=Licence(d.licence),
+            licence_url=d.licence_url,
+            themes=[Theme(t.theme) for t in d.themes.all()],
+            keywords=[k.keyword for k in d.keywords.all()],
+            frequency=Frequency(d.frequency),
+            temporal_start=d.temporal_start,
+            temporal_end=d.temporal_end,
+            spatial=d.spatial,
+            contact_name=d.contact_name,
+            contact_email=d.contact_email,
+            issued=d.issued,
+            modified=d.data_modified,
+            resources=(
+                None
+                if resources is None
+                else [ResourceOut.from_resource(request, r) for r in resources]
+            ),
+            url=request.build_absolute_uri(d.get_absolute_url()),
+            api_url=request.build_absolute_uri(
+                reverse("api:dataset_detail", kwargs={"slug": d.slug})
+            ),
+        )
+
+
+class DatasetList(PagedList):
+    items: list[DatasetOut]
+
+
+class DatasetFields(Schema):
+    description: Text | None = Field(None, max_length=20_000)
+    licence_url: HttpUrl | None = None
+    themes: list[Theme] | None = None
+    keywords: list[Text] | None = Field(None, max_length=30)
+    frequency: Frequency | None = None
+    temporal_start: date | None = None
+    temporal_end: date | None = None
+    spatial: Text | None = Field(None, max_length=200)
+    contact_name: Text | None = Field(None, max_length=200)
+    contact_email: EmailStr | None = None
+
+
+class DatasetIn(DatasetFields):
+    organisation: str = Field(description="The publisher's short name.")
+    title: Text = Field(min_length=1, max_length=200)
+    licence: Licence
+    slug: str | None = Field(
+        None, pattern=r"^[-a-z0-9]+$", max_length=100, description="Made from the title if absent."
+    )
+
+
+class DatasetPatch(DatasetFields):
+    """Only the fields sent change; null clears a field (JSON merge patch)."""
+
+    title: Text | None = Field(None, min_length=1, max_length=200)
+    licence: Licence | None = None
+
+
+class ResourceLinkIn(Schema):
+    title: Text = Field(min_length=1, max_length=200)
+    url: HttpUrl
+    format: Text = Field("", max_length=20)
+    description: Text = Field("", max_length=5_000)

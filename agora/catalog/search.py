@@ -1,0 +1,43 @@
+"""Public datasets in the site-wide search."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+from agora.catalog.choices import DatasetStatus
+from agora.catalog.models import Dataset
+from agora.core.search import SearchDocument, register
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+def dataset_document(dataset: Dataset) -> SearchDocument:
+    keywords = " ".join(k.keyword for k in dataset.keywords.all())
+    resources = " ".join(f"{r.title} {r.format}" for r in dataset.resources.all())
+    return SearchDocument(
+        kind=DatasetSearch.kind,
+        key=str(dataset.pk),
+        url=dataset.get_absolute_url(),
+        title=dataset.title,
+        summary=dataset.organisation.name,
+        body=f"{dataset.description} {keywords} {dataset.spatial} {resources}",
+    )
+
+
+class DatasetSearch:
+    kind = "dataset"
+    label: StrOrPromise = _("Datasets")
+
+    def documents(self) -> Iterable[SearchDocument]:
+        public = Dataset.objects.exclude(status=DatasetStatus.DRAFT)
+        for dataset in public.select_related("organisation").prefetch_related(
+            "keywords", "resources"
+        ):
+            yield dataset_document(dataset)
+
+
+register(DatasetSearch())

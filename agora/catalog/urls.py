@@ -1,0 +1,25 @@
+from django.urls import path
+
+from agora.catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("datasets/", views.dataset_list, name="dataset_list"),
+    path("datasets/new/", views.dataset_create, name="dataset_create"),
+    path("datasets/<slug:slug>/", views.dataset_detail, name="dataset_detail"),
+    path("datasets/<slug:slug>/edit/", views.dataset_edit, name="dataset_edit"),
+    path("datasets/<slug:slug>/publish/", views.dataset_publish, name="dataset_publish"),
+    path("datasets/<slug:slug>/archive/", views.dataset_archive, name="dataset_archive"),
+    path("datasets/<slug:slug>/resources/new/", views.resource_create, name="resource_create"),
+    path(
+        "datasets/<slug:slug>/resources/<uuid:resource>/",
+        views.resource_detail,
+        name="resource_detail",
+    ),
+    path(
+        "datasets/<slug:slug>/resources/<uuid:resource>/versions/<int:number>/download",
+        views.version_download,
+        name="version_download",
+    ),
+]

@@ -1,0 +1,259 @@
+"""Pages of the catalog: browse, read, publish datasets and their resources."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agora.accounts import selectors as account_selectors
+from agora.accounts.models import User
+from agora.catalog import permissions, selectors, services
+from agora.catalog.choices import DatasetStatus, Theme
+from agora.catalog.forms import DatasetForm, ResourceLinkForm, ResourceUploadForm, VersionUploadForm
+from agora.catalog.models import Dataset, Resource
+from agora.core.errors import Conflict, PermissionDenied, ValidationError, error_message
+from agora.core.forms import apply_service_errors
+from agora.core.markdown import render_markdown
+from agora.core.pagination import InvalidCursor
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _dataset(request: HttpRequest, slug: str) -> Dataset:
+    try:
+        return selectors.dataset_get(actor=request.user, slug=slug)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _editable(request: HttpRequest, slug: str) -> Dataset:
+    dataset = _dataset(request, slug)
+    if not permissions.can_edit_dataset(request.user, dataset):
+        raise PermissionDenied
+    return dataset
+
+
+def _resource(dataset: Dataset, resource_id: UUID) -> Resource:
+    try:
+        return selectors.resource_get(dataset=dataset, resource_id=resource_id)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+@require_GET
+def dataset_list(request: HttpRequest) -> HttpResponse:
+    organisation = None
+    if slug := request.GET.get("organisation"):
+        try:
+            organisation = account_selectors.organisation_get(actor=request.user, slug=slug)
+        except ObjectDoesNotExist:
+            organisation = None
+    theme = request.GET.get("theme", "")
+    theme = theme if theme in Theme.values else ""
+    status = request.GET.get("status", "")
+    status = status if status in DatasetStatus.values else ""
+    sort = "recent" if request.GET.get("sort") == "recent" else "title"
+    try:
+        page = selectors.dataset_list(
+            actor=request.user,
+            organisation=organisation,
+            status=status or None,
+            theme=theme or None,
+            keyword=request.GET.get("keyword") or None,
+            sort=sort,
+            cursor=request.GET.get("cursor") or None,
+        )
+    except InvalidCursor:
+        return redirect(reverse("catalog:dataset_list"))
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {
+        "page": page,
+        "organisation": organisation,
+        "theme": theme,
+        "themes": Theme.choices,
+        "status": status,
+        "statuses": DatasetStatus.choices,
+        "sort": sort,
+        "query": query.urlencode(),
+        "organisations": account_selectors.organisation_choices(),
+        "can_create": bool(selectors.publishable_organisations(actor=request.user)),
+    }
+    return render(request, "catalog/dataset_list.html", context)
+
+
+@require_GET
+def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    dataset = _dataset(request, slug)
+    context = {
+        "dataset": dataset,
+        "description_html": render_markdown(dataset.description),
+        "resources": selectors.resource_list(dataset=dataset),
+        "can_edit": permissions.can_edit_dataset(request.user, dataset),
+    }
+    return render(request, "catalog/dataset_detail.html", context)
+
+
+def _initial(dataset: Dataset) -> dict[str, Any]:
+    initial = {f: getattr(dataset, f) for f in services.DATASET_FIELDS}
+    initial["themes"] = [t.theme for t in dataset.themes.all()]
+    initial["keywords"] = ", ".join(k.keyword for k in dataset.keywords.all())
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dataset_create(request: HttpRequest) -> HttpResponse:
+    organisations = selectors.publishable_organisations(actor=request.user)
+    if not organisations:
+        raise PermissionDenied
+    initial = {"organisation": request.GET.get("organisation", organisations[0].slug)}
+    form = DatasetForm(request.POST or None, organisations=organisations, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dataset = services.dataset_create(actor=_user(request), **form.cleaned_data)
+        except (ValidationError, Conflict) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The dataset has been created as a draft. Add its resources.")
+            )
+            return redirect(dataset)
+    return render(request, "catalog/dataset_form.html", {"form": form, "dataset": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    dataset = _editable(request, slug)
+    form = DatasetForm(request.POST or None, initial=_initial(dataset))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dataset_update(actor=_user(request), dataset=dataset, **form.cleaned_data)
+        except (ValidationError, Conflict) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The dataset has been saved."))
+            return redirect(dataset)
+    return render(request, "catalog/dataset_form.html", {"form": form, "dataset": dataset})
+
+
+def _dataset_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    dataset = _editable(request, slug)
+    try:
+        if action == "publish":
+            services.dataset_publish(actor=_user(request), dataset=dataset)
+            messages.success(request, _("The dataset is published."))
+        else:
+            services.dataset_archive(actor=_user(request), dataset=dataset)
+            messages.success(request, _("The dataset is archived."))
+    except (ValidationError, Conflict) as exc:
+        messages.error(request, error_message(exc))
+    return redirect(dataset)
+
+
+@login_required
+@require_POST
+def dataset_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    return _dataset_action(request, slug, "publish")
+
+
+@login_required
+@require_POST
+def dataset_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    return _dataset_action(request, slug, "archive")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload a file, or (with `?link`) give the address of one elsewhere."""
+    dataset = _editable(request, slug)
+    is_link = "link" in request.GET
+    form: ResourceLinkForm | ResourceUploadForm = (
+        ResourceLinkForm(request.POST or None)
+        if is_link
+        else ResourceUploadForm(request.POST or None, request.FILES or None)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if isinstance(form, ResourceLinkForm):
+                services.resource_link(actor=_user(request), dataset=dataset, **form.cleaned_data)
+            else:
+                services.resource_upload(actor=_user(request), dataset=dataset, **form.cleaned_data)
+        except (ValidationError, Conflict) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The resource has been added."))
+            return redirect(dataset)
+    context = {
+        "form": form,
+        "dataset": dataset,
+        "is_link": is_link,
+        "max_upload": settings.MAX_UPLOAD_SIZE,
+    }
+    return render(request, "catalog/resource_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def resource_detail(request: HttpRequest, slug: str, resource: UUID) -> HttpResponse:
+    """A resource and its versions; its editors upload a new version here."""
+    dataset = _dataset(request, slug)
+    found = _resource(dataset, resource)
+    can_edit = permissions.can_edit_dataset(request.user, dataset)
+    form = VersionUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                version = services.resource_version_upload(
+                    actor=_user(request), resource=found, file=form.cleaned_data["file"]
+                )
+            except (ValidationError, Conflict) as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Version %(number)d has been added.") % {"number": version.number}
+                )
+                return redirect(found)
+    context = {
+        "dataset": dataset,
+        "resource": found,
+        "versions": list(found.versions.all()),
+        "description_html": render_markdown(found.description),
+        "can_edit": can_edit,
+        "form": form,
+    }
+    return render(request, "catalog/resource_detail.html", context)
+
+
+@require_GET
+def version_download(request: HttpRequest, slug: str, resource: UUID, number: int) -> FileResponse:
+    """The file exactly as it was uploaded; a version never changes, so it is cached long."""
+    dataset = _dataset(request, slug)
+    try:
+        version = selectors.version_get(resource=_resource(dataset, resource), number=number)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    response = FileResponse(version.file.open("rb"), as_attachment=True, filename=version.filename)
+    response["Content-Type"] = version.media_type
+    response["ETag"] = f'"{version.sha256}"'
+    if dataset.is_public:
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "private, no-store"
+    return response
