@@ -8,6 +8,11 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv[1:]
+    if args[:1] == ["ledger"] and len(args) > 1:
+        from agora.ledger import auditor
+
+        if args[1] in auditor.COMMANDS:  # no settings needed: run without starting Django
+            return auditor.main(args[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agora.settings")
     from django.core.management import execute_from_command_line
 

@@ -12,7 +12,10 @@ The verifier only sees the public API, served by pytest-django's live server.
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -317,6 +320,36 @@ def test_the_untampered_log_passes_and_the_kept_checkpoint_is_updated(
     assert "The log only grew since your last check (23 entries)." in out
     assert "newer entries" not in out
     assert CheckpointNote.parse(Note.parse(kept.read_text()).text).size == 29
+
+
+def agora_command(*args: str) -> subprocess.CompletedProcess[str]:
+    """`agora …` in a process of its own whose environment configures nothing: no settings,
+    no secret key, no database — what an outside auditor has."""
+    environment = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    return subprocess.run(
+        [sys.executable, "-m", "agora.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=Path(__file__).parents[3],
+        timeout=120,
+        check=False,
+    )
+
+
+def test_an_auditor_verifies_without_an_installation_of_their_own(log: Log, url: str) -> None:
+    done = agora_command("ledger", "verify", url)
+    assert done.returncode == 0, done.stderr
+    assert "OK: testserver/ledger — 23 entries match the checkpoint signed" in done.stdout
+    keys = agora_command("ledger", "keygen", "audit.example/witness")
+    assert keys.returncode == 0, keys.stderr
+    assert "PRIVATE+KEY+audit.example/witness+" in keys.stdout
+
+    LedgerEntry.objects.filter(index=3).update(summary="Rewritten")
+    failed = agora_command("ledger", "verify", url)
+    assert failed.returncode == 1
+    assert FAILED in failed.stderr
+    assert "entry 3" in failed.stderr
 
 
 def test_the_verifier_reads_the_log_page_by_page(
