@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-from agora.catalog.choices import DatasetStatus, Frequency, Licence, Theme
+from agora.catalog.choices import LICENCE_URLS, DatasetStatus, Frequency, Licence, Theme
 from agora.core.models import TimeStampedModel
 from agora.core.validators import validate_single_line
 
@@ -67,6 +67,11 @@ class Dataset(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:dataset_detail", kwargs={"slug": self.slug})
+
+    @property
+    def licence_link(self) -> str:
+        """The licence's text: the address given for another licence, or the known one."""
+        return self.licence_url or LICENCE_URLS.get(Licence(self.licence), "")
 
     @property
     def is_public(self) -> bool:
