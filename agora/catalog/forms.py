@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from agora.accounts.models import Organisation
 from agora.catalog.choices import Frequency, Licence, Theme
 from agora.core.validators import validate_single_line
+
+CATALOG_PAGE_SIZE = 100
+CATALOG_PAGE_MAX = 1000
 
 
 class DatasetForm(forms.Form):
@@ -99,3 +109,54 @@ class ResourceLinkForm(forms.Form):
 
 class VersionUploadForm(forms.Form):
     file = forms.FileField(label=_("New version of the file"))
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    """The DCAT catalog's query: Hydra's `page` and `page_size`, and `modified_since`."""
+
+    page: int = 1
+    page_size: int = CATALOG_PAGE_SIZE
+    modified_since: datetime | None = None
+
+    @classmethod
+    def parse(cls, query: QueryDict) -> CatalogQuery:
+        try:
+            page = int(query.get("page") or 1)
+            page_size = int(query.get("page_size") or CATALOG_PAGE_SIZE)
+        except ValueError as exc:
+            raise ValidationError(_("page and page_size must be whole numbers.")) from exc
+        if page < 1 or not 1 <= page_size <= CATALOG_PAGE_MAX:
+            raise ValidationError(
+                _("page starts at 1; page_size is between 1 and %(max)d.")
+                % {"max": CATALOG_PAGE_MAX}
+            )
+        since = None
+        if text := query.get("modified_since"):
+            since = _parse_moment(text)
+            if since is None:
+                raise ValidationError(
+                    _("modified_since must be an ISO 8601 date or time, e.g. 2026-01-31.")
+                )
+            if timezone.is_naive(since):
+                since = timezone.make_aware(since, UTC)
+        return cls(page=page, page_size=page_size, modified_since=since)
+
+    def without_page(self) -> str:
+        """The query string of every page of this listing (the page number left out)."""
+        parts: dict[str, str | int] = (
+            {"page_size": self.page_size} if self.page_size != CATALOG_PAGE_SIZE else {}
+        )
+        if self.modified_since is not None:
+            parts["modified_since"] = self.modified_since.isoformat()
+        return f"?{urlencode(parts)}" if parts else ""
+
+
+def _parse_moment(text: str) -> datetime | None:
+    try:
+        moment = parse_datetime(text)
+        if moment is None and (day := parse_date(text)) is not None:
+            moment = datetime.combine(day, time.min)
+    except ValueError:  # well formed, but no such date
+        return None
+    return moment

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -84,3 +85,20 @@ def publishable_organisations(*, actor: Actor) -> list[Organisation]:
         return []
     editing = [pk for pk, role in actor.roles.items() if role in (Role.ADMIN, Role.EDITOR)]
     return list(Organisation.objects.filter(pk__in=editing).order_by("name"))
+
+
+def catalog_page(
+    *, page: int, page_size: int, modified_since: datetime | None = None
+) -> tuple[list[tuple[Dataset, list[Resource]]], int]:
+    """A page of every public dataset with its resources, for the DCAT catalog; and the total."""
+    datasets = (
+        Dataset.objects.exclude(status=DatasetStatus.DRAFT)
+        .select_related("organisation")
+        .prefetch_related("themes", "keywords", "resources__versions")
+        .order_by("pk")
+    )
+    if modified_since is not None:
+        datasets = datasets.filter(modified__gte=modified_since)
+    total = datasets.count()
+    start = (page - 1) * page_size
+    return [(d, list(d.resources.all())) for d in datasets[start : start + page_size]], total

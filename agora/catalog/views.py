@@ -12,14 +12,21 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agora.accounts import selectors as account_selectors
 from agora.accounts.models import User
-from agora.catalog import permissions, selectors, services
+from agora.catalog import dcat, permissions, schema_org, selectors, services
 from agora.catalog.choices import DatasetStatus, Theme
-from agora.catalog.forms import DatasetForm, ResourceLinkForm, ResourceUploadForm, VersionUploadForm
+from agora.catalog.forms import (
+    CatalogQuery,
+    DatasetForm,
+    ResourceLinkForm,
+    ResourceUploadForm,
+    VersionUploadForm,
+)
 from agora.catalog.models import Dataset, Resource
 from agora.core.errors import Conflict, PermissionDenied, ValidationError, error_message
 from agora.core.forms import apply_service_errors
@@ -98,13 +105,83 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = _dataset(request, slug)
+    wanted = request.get_preferred_type(["text/html", *dcat.MEDIA_TYPES])
+    if wanted in dcat.MEDIA_TYPES:  # content negotiation: the same address, in RDF
+        return _dataset_rdf(request, dataset, dcat.MEDIA_TYPES[wanted])
+    resources = selectors.resource_list(dataset=dataset)
     context = {
         "dataset": dataset,
         "description_html": render_markdown(dataset.description),
-        "resources": selectors.resource_list(dataset=dataset),
+        "resources": resources,
         "can_edit": permissions.can_edit_dataset(request.user, dataset),
+        "schema_org": schema_org.dataset_json(request, dataset, resources),
     }
-    return render(request, "catalog/dataset_detail.html", context)
+    response = render(request, "catalog/dataset_detail.html", context)
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+def _rdf_response(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=f"{dcat.FORMATS[name][1]}; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"  # open metadata, for harvesters in browsers
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+def _dataset_rdf(request: HttpRequest, dataset: Dataset, name: str) -> HttpResponse:
+    graph = dcat.dataset_graph(
+        dataset,
+        selectors.resource_list(dataset=dataset),
+        site_url=settings.SITE_URL,
+        language=settings.LANGUAGE_CODE,
+    )
+    return _rdf_response(dcat.serialise(graph, name), name)
+
+
+@require_GET
+def dataset_rdf(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The dataset in DCAT-AP: /datasets/<slug>.ttl, .rdf or .jsonld."""
+    if fmt not in dcat.FORMATS:
+        raise Http404
+    dataset = _dataset(request, slug)
+    if not dataset.is_public:
+        raise Http404  # drafts are not catalogued
+    return _dataset_rdf(request, dataset, fmt)
+
+
+@require_GET
+def catalog_rdf(request: HttpRequest, fmt: str = "") -> HttpResponse:
+    """The DCAT-AP catalog, paged the Hydra way (`page`, `page_size`), optionally only the
+    datasets changed since `modified_since` (an ISO 8601 date or time). /catalog negotiates
+    the format from the Accept header; /catalog.ttl, .rdf and .jsonld name it."""
+    if not fmt:
+        wanted = request.get_preferred_type(list(dcat.MEDIA_TYPES))
+        fmt = dcat.MEDIA_TYPES.get(wanted or "", "ttl")
+    if fmt not in dcat.FORMATS:
+        raise Http404
+    try:
+        query = CatalogQuery.parse(request.GET)
+    except ValidationError as exc:
+        return HttpResponse(
+            error_message(exc), status=400, content_type="text/plain; charset=utf-8"
+        )
+    datasets, total = selectors.catalog_page(
+        page=query.page, page_size=query.page_size, modified_since=query.modified_since
+    )
+    graph = dcat.catalog_graph(
+        datasets,
+        site_url=settings.SITE_URL,
+        site_name=settings.SITE_NAME,
+        description=_("The open data published on %(site)s.") % {"site": settings.SITE_NAME},
+        language=settings.LANGUAGE_CODE,
+        page=dcat.CatalogPage(
+            number=query.page,
+            size=query.page_size,
+            total=total,
+            url=settings.SITE_URL.rstrip("/") + request.path + query.without_page(),
+        ),
+    )
+    return _rdf_response(dcat.serialise(graph, fmt), fmt)
 
 
 def _initial(dataset: Dataset) -> dict[str, Any]:
