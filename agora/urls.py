@@ -3,16 +3,27 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from agora import apidocs
 from agora.accounts.admin import admin_has_permission
+from agora.accounts.sitemaps import OrganisationSitemap
 from agora.api import api
+from agora.catalog.sitemaps import DatasetSitemap
+from agora.core.sitemaps import MainPagesSitemap
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # sign in through allauth, with 2FA
 admin.site.has_permission = admin_has_permission  # type: ignore[method-assign]
 
+SITEMAPS = {
+    "main": MainPagesSitemap,
+    "datasets": DatasetSitemap,
+    "organisations": OrganisationSitemap,
+}
+
 urlpatterns = [
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("agora.core.urls")),
     path("", include("agora.accounts.urls")),
     path("", include("agora.ledger.urls")),

@@ -17,12 +17,14 @@ from agora.core.schemas import ListParams, PagedList, Text
 
 
 class DatasetListParams(ListParams):
-    organisation: str | None = Field(None, description="The publisher's short name.")
+    organisation: str | None = Field(
+        None, pattern=r"^[-a-zA-Z0-9_]+$", description="The publisher's short name."
+    )
     status: DatasetStatus | None = Field(
         None, description="Published by default; drafts are listed for their organisation only."
     )
     theme: Theme | None = None
-    keyword: str | None = None
+    keyword: Text | None = Field(None, max_length=60)
     sort: str = Field("title", pattern="^(title|recent)$", description="title or recent.")
 
 
@@ -157,7 +159,9 @@ class DatasetFields(Schema):
 
 
 class DatasetIn(DatasetFields):
-    organisation: str = Field(description="The publisher's short name.")
+    organisation: str = Field(
+        pattern=r"^[-a-zA-Z0-9_]+$", description="The publisher's short name."
+    )
     title: Text = Field(min_length=1, max_length=200)
     licence: Licence
     slug: str | None = Field(

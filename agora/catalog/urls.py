@@ -9,6 +9,11 @@ urlpatterns = [
     path("datasets/new/", views.dataset_create, name="dataset_create"),
     path("datasets/<slug:slug>/", views.dataset_detail, name="dataset_detail"),
     path("datasets/<slug:slug>.<str:fmt>", views.dataset_rdf, name="dataset_rdf"),
+    path(
+        "datasets/<slug:slug>/datapackage.json",
+        views.dataset_datapackage,
+        name="dataset_datapackage",
+    ),
     path("catalog", views.catalog_rdf, name="catalog"),
     path("catalog.<str:fmt>", views.catalog_rdf, name="catalog_rdf"),
     path("datasets/<slug:slug>/edit/", views.dataset_edit, name="dataset_edit"),

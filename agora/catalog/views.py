@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -20,6 +21,7 @@ from agora.accounts import selectors as account_selectors
 from agora.accounts.models import User
 from agora.catalog import dcat, permissions, schema_org, selectors, services
 from agora.catalog.choices import DatasetStatus, Theme
+from agora.catalog.datapackage import datapackage
 from agora.catalog.forms import (
     CatalogQuery,
     DatasetForm,
@@ -32,6 +34,8 @@ from agora.core.errors import Conflict, PermissionDenied, ValidationError, error
 from agora.core.forms import apply_service_errors
 from agora.core.markdown import render_markdown
 from agora.core.pagination import InvalidCursor
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def _user(request: HttpRequest) -> User:
@@ -63,11 +67,13 @@ def _resource(dataset: Dataset, resource_id: UUID) -> Resource:
 @require_GET
 def dataset_list(request: HttpRequest) -> HttpResponse:
     organisation = None
-    if slug := request.GET.get("organisation"):
+    slug = request.GET.get("organisation", "")
+    if SLUG.fullmatch(slug):
         try:
             organisation = account_selectors.organisation_get(actor=request.user, slug=slug)
         except ObjectDoesNotExist:
             organisation = None
+    keyword = request.GET.get("keyword", "").replace("\x00", "").strip()[:60]
     theme = request.GET.get("theme", "")
     theme = theme if theme in Theme.values else ""
     status = request.GET.get("status", "")
@@ -79,7 +85,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
             organisation=organisation,
             status=status or None,
             theme=theme or None,
-            keyword=request.GET.get("keyword") or None,
+            keyword=keyword or None,
             sort=sort,
             cursor=request.GET.get("cursor") or None,
         )
@@ -136,6 +142,17 @@ def _dataset_rdf(request: HttpRequest, dataset: Dataset, name: str) -> HttpRespo
         language=settings.LANGUAGE_CODE,
     )
     return _rdf_response(dcat.serialise(graph, name), name)
+
+
+@require_GET
+def dataset_datapackage(request: HttpRequest, slug: str) -> JsonResponse:
+    """The dataset as a Frictionless Data Package, for tools that read datapackage.json."""
+    dataset = _dataset(request, slug)
+    package = datapackage(request, dataset, selectors.resource_list(dataset=dataset))
+    response = JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    if dataset.is_public:
+        response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @require_GET

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.tasks import TaskResultStatus
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -49,6 +50,18 @@ def search_page(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context, status=400 if error else 200)
     patch_vary_headers(response, ["HX-Request"])  # the fragment and the page share a URL
     return response
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Everything public may be indexed; personal pages are not worth crawling."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /accounts/",
+        "Disallow: /api/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @never_cache
