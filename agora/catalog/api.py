@@ -11,9 +11,15 @@ from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 from agora.accounts import selectors as account_selectors
 from agora.accounts.apiauth import ApiAuth
 from agora.accounts.models import User
+from agora.accounts.schemas import OrganisationRef
 from agora.catalog import selectors, services
 from agora.catalog.models import Dataset, Resource
 from agora.catalog.schemas import (
+    DataRequestAnswerIn,
+    DataRequestIn,
+    DataRequestList,
+    DataRequestListParams,
+    DataRequestOut,
     DatasetIn,
     DatasetList,
     DatasetListParams,
@@ -21,6 +27,8 @@ from agora.catalog.schemas import (
     DatasetPatch,
     ResourceLinkIn,
     ResourceOut,
+    ResponseRecordOut,
+    SupportOut,
     VersionList,
     VersionOut,
 )
@@ -247,3 +255,145 @@ def version_upload(
         actor=_actor(request), resource=_resource(request, slug, resource_id), file=file
     )
     return Status(201, VersionOut.from_version(request, version))
+
+
+# Data requests --------------------------------------------------------------------------------
+
+
+@router.get(
+    "/data-requests",
+    response={200: DataRequestList, **ERROR_RESPONSES},
+    summary="List data requests",
+    openapi_extra=PUBLIC,
+)
+def data_request_list(
+    request: HttpRequest, params: Query[DataRequestListParams]
+) -> DataRequestList:
+    """Every request is public; newest first, or `sort=supported`."""
+    organisation = None
+    if params.organisation:
+        organisation = account_selectors.organisation_get(
+            actor=request.user, slug=params.organisation
+        )
+    page = selectors.data_request_list(
+        actor=request.user,
+        organisation=organisation,
+        status=params.status,
+        overdue=params.overdue,
+        sort=params.sort,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+    return DataRequestList(
+        items=[DataRequestOut.from_request(request, r) for r in page.items],
+        next=next_link(request, page.next_cursor),
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.post(
+    "/data-requests",
+    response={201: DataRequestOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Ask an organisation for data",
+)
+def data_request_create(request: HttpRequest, payload: DataRequestIn) -> Status[DataRequestOut]:
+    fields = payload.model_dump()
+    organisation = account_selectors.organisation_get(
+        actor=request.user, slug=fields.pop("organisation")
+    )
+    created = services.data_request_create(
+        actor=_actor(request), organisation=organisation, **fields
+    )
+    return Status(201, DataRequestOut.from_request(request, created))
+
+
+@router.get(
+    "/data-requests/responses",
+    response={200: list[ResponseRecordOut], **ERROR_RESPONSES},
+    summary="How each organisation answers data requests",
+    openapi_extra=PUBLIC,
+)
+def response_records(request: HttpRequest) -> list[ResponseRecordOut]:
+    """`due`: requests that had to be answered by today (answered, or past their due date);
+    `response_rate`: the share of those answered; `median_days`: days taken to answer."""
+    return [
+        ResponseRecordOut(
+            organisation=OrganisationRef(
+                slug=r.organisation.slug,
+                name=r.organisation.name,
+                url=request.build_absolute_uri(r.organisation.get_absolute_url()),
+            ),
+            received=r.received,
+            due=r.due,
+            answered=r.answered,
+            overdue=r.overdue,
+            response_rate=r.response_rate,
+            median_days=r.median_days,
+        )
+        for r in selectors.response_records()
+    ]
+
+
+@router.get(
+    "/data-requests/{int:pk}",
+    response={200: DataRequestOut, **ERROR_RESPONSES},
+    summary="One data request",
+    openapi_extra=PUBLIC,
+)
+def data_request_detail(request: HttpRequest, pk: int) -> DataRequestOut:
+    return DataRequestOut.from_request(
+        request, selectors.data_request_get(actor=request.user, pk=pk)
+    )
+
+
+def _support(request: HttpRequest, pk: int, support: bool) -> SupportOut:
+    found = selectors.data_request_get(actor=request.user, pk=pk)
+    count = services.data_request_support(actor=_actor(request), request=found, support=support)
+    return SupportOut(supporters=count, supported=support)
+
+
+@router.post(
+    "/data-requests/{int:pk}/support",
+    response={200: SupportOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Support a data request",
+)
+def data_request_support(request: HttpRequest, pk: int) -> SupportOut:
+    """Idempotent: supporting twice counts once."""
+    return _support(request, pk, True)
+
+
+@router.delete(
+    "/data-requests/{int:pk}/support",
+    response={200: SupportOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Withdraw your support",
+)
+def data_request_unsupport(request: HttpRequest, pk: int) -> SupportOut:
+    return _support(request, pk, False)
+
+
+@router.post(
+    "/data-requests/{int:pk}/answer",
+    response={200: DataRequestOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Answer a data request",
+)
+def data_request_answer(
+    request: HttpRequest, pk: int, payload: DataRequestAnswerIn
+) -> DataRequestOut:
+    """For the editors and administrators of the organisation asked (and staff)."""
+    found = selectors.data_request_get(actor=request.user, pk=pk)
+    dataset = None
+    if payload.dataset:
+        dataset = selectors.dataset_get(actor=request.user, slug=payload.dataset)
+    answered = services.data_request_answer(
+        actor=_actor(request),
+        request=found,
+        status=payload.status,
+        answer=payload.answer,
+        planned_for=payload.planned_for,
+        dataset=dataset,
+    )
+    return DataRequestOut.from_request(request, answered)

@@ -10,11 +10,12 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from agora.catalog import demo, search, selectors  # noqa: F401  search registers datasets
         from agora.core import demo as core_demo
-        from agora.core import modules
+        from agora.core import modules, personal_data
         from agora.core.uploads import register_upload_path
 
         register_upload_path(r"^/datasets/[-\w]+/resources/")
         register_upload_path(r"^/api/v1/datasets/[-\w]+/resources")
+        personal_data.register("data_requests", exporter=selectors.user_personal_data)
         # Before the ledger's demo, which signs a checkpoint over every action so far.
         core_demo.register("open data catalog", demo.load, order=15)
         modules.register(

@@ -81,3 +81,20 @@ FREQUENCY_PERIODS = {
     Frequency.ANNUAL: timedelta(days=380),
     Frequency.BIENNIAL: timedelta(days=750),
 }
+
+
+class DataRequestStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting an answer")
+    PLANNED = "planned", _("Planned")
+    PUBLISHED = "published", _("Published")
+    REFUSED = "refused", _("Refused")
+    NOT_HELD = "not_held", _("Not held")
+
+
+ANSWERS = (
+    DataRequestStatus.PLANNED,
+    DataRequestStatus.PUBLISHED,
+    DataRequestStatus.REFUSED,
+    DataRequestStatus.NOT_HELD,
+)
+DATA_REQUEST_DELAY = timedelta(days=30)  # to answer, unless the platform says otherwise

@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from agora.accounts.models import Organisation, User
 from agora.catalog import services
-from agora.catalog.models import Dataset
+from agora.catalog.models import DataRequest, Dataset
 from agora.core.demo import DemoReport
 
 NATURES = [
@@ -148,7 +149,59 @@ def load(report: DemoReport) -> None:
         licence="etalab-2.0",
         themes=["EDUC"],
     )
+    _data_requests(samir, region, budget)
     report.lines.append(
-        "Open data: 3 datasets published by Région de Valmont (one archived), 1 draft: "
-        "http://127.0.0.1:8000/datasets/"
+        "Open data: 3 datasets published by Région de Valmont (one archived), 1 draft, and "
+        "data requests in every state: http://127.0.0.1:8000/datasets/"
+    )
+
+
+def _data_requests(samir: User, region: Organisation, budget: Dataset) -> None:
+    citizen = User.objects.get(email="citizen@valmont.example")
+    julie = User.objects.get(email="julie.petit@valmont.example")
+
+    def ask(title: str, description: str, **answer: object) -> DataRequest:
+        request = services.data_request_create(
+            actor=citizen,
+            organisation=region,
+            title=title,
+            description=description,
+            reason="Pour comprendre et débattre des choix de la Région.",
+        )
+        services.data_request_support(actor=julie, request=request)
+        if answer:
+            services.data_request_answer(actor=samir, request=request, **answer)  # type: ignore[arg-type]
+        return request
+
+    ask(
+        "Budget primitif détaillé par fonction",
+        "Les crédits votés, par fonction et par nature, au format CSV.",
+        status="published",
+        answer="",
+        dataset=budget,
+    )
+    ask(
+        "Comptages vélo sur les pistes régionales",
+        "Les comptages horaires de chaque compteur.",
+        status="planned",
+        answer="Les compteurs seront ouverts au premier trimestre.",
+        planned_for=date(2027, 3, 31),
+    )
+    ask(
+        "Salaires nominatifs des agents",
+        "Le salaire de chaque agent de la Région.",
+        status="refused",
+        answer="Ces données sont personnelles (article L311-6 du CRPA).",
+    )
+    ask(
+        "Qualité de l'eau des piscines municipales",
+        "Les analyses de chaque piscine.",
+        status="not_held",
+        answer="Les piscines relèvent des communes, pas de la Région.",
+    )
+    ask("Subventions aux associations", "Montant, bénéficiaire et objet de chaque subvention.")
+    late = ask("Consommation d'énergie des lycées", "Par lycée et par mois, depuis 2020.")
+    DataRequest.objects.filter(pk=late.pk).update(
+        created=timezone.now() - timedelta(days=45),
+        due=timezone.localdate() - timedelta(days=15),
     )

@@ -15,7 +15,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from agora.accounts.models import Organisation
-from agora.catalog.choices import Frequency, Licence, Theme
+from agora.catalog.choices import ANSWERS, DatasetStatus, Frequency, Licence, Theme
+from agora.catalog.models import Dataset
 from agora.core.validators import validate_single_line
 
 CATALOG_PAGE_SIZE = 100
@@ -160,3 +161,67 @@ def _parse_moment(text: str) -> datetime | None:
     except ValueError:  # well formed, but no such date
         return None
     return moment
+
+
+class DataRequestForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Asked of"),
+        queryset=Organisation.objects.order_by("name"),
+        to_field_name="slug",
+        help_text=_("The organisation that holds, or should hold, the data."),
+    )
+    title = forms.CharField(
+        label=_("Data wanted"),
+        max_length=200,
+        validators=[validate_single_line],
+        help_text=_("In a few words, e.g. “Noise measurements near the airport”."),
+    )
+    description = forms.CharField(
+        label=_("What exactly"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Which fields, which period, which area, how often updated."),
+    )
+    reason = forms.CharField(
+        label=_("Why it is needed"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    intended_use = forms.CharField(
+        label=_("What you will do with it"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DataRequestCommentForm(forms.Form):
+    body = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DataRequestAnswerForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[(s.value, s.label) for s in ANSWERS],
+        widget=forms.RadioSelect,
+    )
+    answer = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required unless the data is published: why, how, or what comes next."),
+    )
+    planned_for = forms.DateField(
+        label=_("Planned publication date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    dataset = forms.ModelChoiceField(
+        label=_("Dataset that answers it"),
+        queryset=Dataset.objects.none(),
+        required=False,
+        to_field_name="slug",
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["dataset"]
+        field.queryset = Dataset.objects.filter(
+            organisation=organisation, status=DatasetStatus.PUBLISHED
+        ).order_by("title")

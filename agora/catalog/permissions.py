@@ -7,9 +7,10 @@ archive datasets.
 
 from __future__ import annotations
 
-from agora.accounts.models import Organisation
+from agora.accounts.models import Organisation, User
 from agora.accounts.permissions import Actor, can_act_for_organisation, is_staff, role_in
-from agora.catalog.models import Dataset
+from agora.catalog.choices import DataRequestStatus
+from agora.catalog.models import DataRequest, Dataset
 
 
 def can_view_dataset(user: Actor, dataset: Dataset) -> bool:
@@ -23,3 +24,21 @@ def can_create_dataset(user: Actor, organisation: Organisation) -> bool:
 def can_edit_dataset(user: Actor, dataset: Dataset) -> bool:
     """Change metadata and resources, upload versions, publish and archive."""
     return can_act_for_organisation(user, dataset.organisation)
+
+
+# Data requests: anyone signed in asks, supports and comments; the organisation asked answers.
+
+
+def can_request_data(user: Actor) -> bool:
+    return isinstance(user, User) and user.is_active
+
+
+def can_support(user: Actor, request: DataRequest) -> bool:
+    return can_request_data(user) and request.status in (
+        DataRequestStatus.OPEN,
+        DataRequestStatus.PLANNED,
+    )
+
+
+def can_answer(user: Actor, request: DataRequest) -> bool:
+    return can_act_for_organisation(user, request.organisation)

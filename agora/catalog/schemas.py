@@ -11,8 +11,8 @@ from ninja import Field, Schema
 from pydantic import EmailStr, HttpUrl
 
 from agora.accounts.schemas import OrganisationRef
-from agora.catalog.choices import DatasetStatus, Frequency, Licence, Theme
-from agora.catalog.models import Dataset, Resource, ResourceVersion
+from agora.catalog.choices import DataRequestStatus, DatasetStatus, Frequency, Licence, Theme
+from agora.catalog.models import DataRequest, Dataset, Resource, ResourceVersion
 from agora.core.schemas import ListParams, PagedList, Text
 
 
@@ -181,3 +181,100 @@ class ResourceLinkIn(Schema):
     url: HttpUrl
     format: Text = Field("", max_length=20)
     description: Text = Field("", max_length=5_000)
+
+
+class DataRequestListParams(ListParams):
+    organisation: str | None = Field(
+        None, pattern=r"^[-a-zA-Z0-9_]+$", description="The short name of the organisation asked."
+    )
+    status: DataRequestStatus | None = None
+    overdue: bool = Field(False, description="Only open requests past their due date.")
+    sort: str = Field("recent", pattern="^(recent|supported)$", description="recent or supported.")
+
+
+class DataRequestOut(Schema):
+    id: int
+    title: str
+    description: str
+    reason: str
+    intended_use: str
+    organisation: OrganisationRef
+    author: str = Field(description="The public name of the person who asked.")
+    status: DataRequestStatus
+    overdue: bool
+    due: date
+    supporters: int
+    answer: str
+    planned_for: date | None
+    dataset: str | None = Field(description="The API address of the dataset that answers it.")
+    answered_at: datetime | None
+    created: datetime
+    url: str
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, r: DataRequest) -> DataRequestOut:
+        return cls(
+            id=r.pk,
+            title=r.title,
+            description=r.description,
+            reason=r.reason,
+            intended_use=r.intended_use,
+            organisation=OrganisationRef(
+                slug=r.organisation.slug,
+                name=r.organisation.name,
+                url=request.build_absolute_uri(r.organisation.get_absolute_url()),
+            ),
+            author=r.author.display_name,
+            status=DataRequestStatus(r.status),
+            overdue=r.is_overdue,
+            due=r.due,
+            supporters=r.votes_count,
+            answer=r.answer,
+            planned_for=r.planned_for,
+            dataset=(
+                request.build_absolute_uri(
+                    reverse("api:dataset_detail", kwargs={"slug": r.dataset.slug})
+                )
+                if r.dataset
+                else None
+            ),
+            answered_at=r.answered_at,
+            created=r.created,
+            url=request.build_absolute_uri(r.get_absolute_url()),
+        )
+
+
+class DataRequestList(PagedList):
+    items: list[DataRequestOut]
+
+
+class DataRequestIn(Schema):
+    organisation: str = Field(pattern=r"^[-a-zA-Z0-9_]+$", description="Who is asked.")
+    title: Text = Field(min_length=1, max_length=200)
+    description: Text = Field(min_length=1, max_length=5_000)
+    reason: Text = Field("", max_length=5_000)
+    intended_use: Text = Field("", max_length=5_000)
+
+
+class DataRequestAnswerIn(Schema):
+    status: str = Field(pattern="^(planned|published|refused|not_held)$")
+    answer: Text = Field("", max_length=5_000)
+    planned_for: date | None = None
+    dataset: str | None = Field(
+        None, pattern=r"^[-a-zA-Z0-9_]+$", description="For published: the dataset's short name."
+    )
+
+
+class SupportOut(Schema):
+    supporters: int
+    supported: bool
+
+
+class ResponseRecordOut(Schema):
+    organisation: OrganisationRef
+    received: int
+    due: int
+    answered: int
+    overdue: int
+    response_rate: float | None
+    median_days: float | None

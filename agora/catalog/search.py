@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 from agora.catalog.choices import DatasetStatus
-from agora.catalog.models import Dataset
+from agora.catalog.models import DataRequest, Dataset
 from agora.core.search import SearchDocument, register
 
 if TYPE_CHECKING:
@@ -41,3 +41,26 @@ class DatasetSearch:
 
 
 register(DatasetSearch())
+
+
+def data_request_document(request: DataRequest) -> SearchDocument:
+    return SearchDocument(
+        kind=DataRequestSearch.kind,
+        key=str(request.pk),
+        url=request.get_absolute_url(),
+        title=request.title,
+        summary=f"{request.organisation.name} · {request.get_status_display()}",
+        body=f"{request.description} {request.reason} {request.intended_use} {request.answer}",
+    )
+
+
+class DataRequestSearch:
+    kind = "data_request"
+    label: StrOrPromise = _("Data requests")
+
+    def documents(self) -> Iterable[SearchDocument]:
+        for request in DataRequest.objects.select_related("organisation"):
+            yield data_request_document(request)
+
+
+register(DataRequestSearch())

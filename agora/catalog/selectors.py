@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from statistics import median
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from agora.accounts.choices import Role
 from agora.accounts.models import Organisation, User
 from agora.accounts.permissions import Actor, is_staff
-from agora.catalog.choices import DatasetStatus
-from agora.catalog.models import Dataset, Resource, ResourceVersion
+from agora.catalog.choices import DataRequestStatus, DatasetStatus
+from agora.catalog.models import (
+    DataRequest,
+    DataRequestComment,
+    DataRequestVote,
+    Dataset,
+    Resource,
+    ResourceVersion,
+)
 from agora.core.pagination import Page, keyset_page
 
 SORTS = {"title": ("title", "id"), "recent": ("-modified", "-id")}
@@ -102,3 +113,114 @@ def catalog_page(
     total = datasets.count()
     start = (page - 1) * page_size
     return [(d, list(d.resources.all())) for d in datasets[start : start + page_size]], total
+
+
+# Data requests: all public -------------------------------------------------------------------
+
+REQUEST_SORTS = {"recent": ("-created", "-id"), "supported": ("-votes_count", "-id")}
+
+
+def data_request_list(
+    *,
+    actor: Actor,
+    organisation: Organisation | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    sort: str = "recent",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page[DataRequest]:
+    requests = DataRequest.objects.select_related("organisation", "author")
+    if organisation is not None:
+        requests = requests.filter(organisation=organisation)
+    if status:
+        requests = requests.filter(status=status)
+    if overdue:
+        requests = requests.filter(status=DataRequestStatus.OPEN, due__lt=timezone.localdate())
+    order = REQUEST_SORTS.get(sort, REQUEST_SORTS["recent"])
+    return keyset_page(requests, order=order, cursor=cursor, limit=limit)
+
+
+def data_request_get(*, actor: Actor, pk: int) -> DataRequest:
+    return DataRequest.objects.select_related(
+        "organisation", "author", "dataset", "answered_by"
+    ).get(pk=pk)
+
+
+def data_request_comments(*, request: DataRequest) -> list[DataRequestComment]:
+    return list(request.comments.select_related("author"))
+
+
+def data_request_supported(*, actor: Actor, request: DataRequest) -> bool:
+    return isinstance(actor, User) and request.votes.filter(user=actor).exists()
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    """How an organisation answers the data requests it receives.
+
+    `due` counts the requests it had to answer by now (answered, or past their due date);
+    the response rate is the share of those answered, the median the days taken to answer.
+    """
+
+    organisation: Organisation
+    received: int
+    due: int
+    answered: int
+    overdue: int
+    median_days: float | None
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.answered / self.due if self.due else None
+
+
+def response_records() -> list[ResponseRecord]:
+    today = timezone.localdate()
+    by_organisation: dict[int, list[DataRequest]] = {}
+    for request in DataRequest.objects.only(
+        "organisation_id", "status", "due", "created", "answered_at"
+    ):
+        by_organisation.setdefault(request.organisation_id, []).append(request)
+    organisations = Organisation.objects.in_bulk(list(by_organisation))
+    records = []
+    for pk, requests in by_organisation.items():
+        answered = [r for r in requests if r.status != DataRequestStatus.OPEN]
+        overdue = [r for r in requests if r.status == DataRequestStatus.OPEN and r.due < today]
+        days = [(r.answered_at.date() - r.created.date()).days for r in answered if r.answered_at]
+        records.append(
+            ResponseRecord(
+                organisation=organisations[pk],
+                received=len(requests),
+                due=len(answered) + len(overdue),
+                answered=len(answered),
+                overdue=len(overdue),
+                median_days=median(days) if days else None,
+            )
+        )
+    return sorted(records, key=lambda r: r.organisation.name)
+
+
+def user_personal_data(user: User) -> dict[str, Any]:
+    """What a person did on the data requests board, for "download my data"."""
+    return {
+        "data_requests": [
+            {
+                "id": r.pk,
+                "title": r.title,
+                "description": r.description,
+                "reason": r.reason,
+                "intended_use": r.intended_use,
+                "organisation": r.organisation.slug,
+                "created": r.created.isoformat(),
+            }
+            for r in DataRequest.objects.filter(author=user).select_related("organisation")
+        ],
+        "data_request_comments": [
+            {"request": c.request_id, "body": c.body, "created": c.created.isoformat()}
+            for c in DataRequestComment.objects.filter(author=user)
+        ],
+        "data_requests_supported": list(
+            DataRequestVote.objects.filter(user=user).values_list("request_id", flat=True)
+        ),
+    }

@@ -18,10 +18,27 @@ from django.utils.translation import gettext_lazy
 
 from agora.accounts.models import Organisation, User
 from agora.catalog import permissions
-from agora.catalog.choices import DatasetStatus, Frequency, Licence, Theme
+from agora.catalog.choices import (
+    ANSWERS,
+    DATA_REQUEST_DELAY,
+    DataRequestStatus,
+    DatasetStatus,
+    Frequency,
+    Licence,
+    Theme,
+)
 from agora.catalog.formats import file_format
-from agora.catalog.models import Dataset, DatasetKeyword, DatasetTheme, Resource, ResourceVersion
-from agora.catalog.search import DatasetSearch, dataset_document
+from agora.catalog.models import (
+    DataRequest,
+    DataRequestComment,
+    DataRequestVote,
+    Dataset,
+    DatasetKeyword,
+    DatasetTheme,
+    Resource,
+    ResourceVersion,
+)
+from agora.catalog.search import DatasetSearch, data_request_document, dataset_document
 from agora.core.errors import Conflict, PermissionDenied, ValidationError
 from agora.core.official_actions import public_text
 from agora.core.search import search_index, search_remove
@@ -401,3 +418,119 @@ def resource_link(
         )
         _reindex(dataset)
     return resource
+
+
+# Data requests -----------------------------------------------------------------------------
+
+
+def _clean_text(value: str, field: str, *, required: bool = False, limit: int = 5000) -> str:
+    text = value.strip()
+    if "\x00" in text:
+        raise ValidationError({field: _("Remove the NUL character: text cannot contain it.")})
+    if required and not text:
+        raise ValidationError({field: _("This field is required.")})
+    if len(text) > limit:
+        raise ValidationError({field: _("Keep it under %(limit)d characters.") % {"limit": limit}})
+    return text
+
+
+@transaction.atomic
+def data_request_create(
+    *,
+    actor: User,
+    organisation: Organisation,
+    title: str,
+    description: str,
+    reason: str = "",
+    intended_use: str = "",
+) -> DataRequest:
+    """Asks an organisation for data; the answer is due DATA_REQUEST_DELAY later."""
+    if not permissions.can_request_data(actor):
+        raise PermissionDenied(_("Sign in to ask for data."))
+    request = DataRequest(
+        organisation=organisation,
+        author=actor,
+        title=_clean_text(title, "title", required=True, limit=200),
+        description=_clean_text(description, "description", required=True),
+        reason=_clean_text(reason, "reason"),
+        intended_use=_clean_text(intended_use, "intended_use"),
+        due=(timezone.now() + DATA_REQUEST_DELAY).date(),
+    )
+    request.full_clean(exclude=["organisation", "author"])
+    request.save()
+    search_index(data_request_document(request))
+    return request
+
+
+@transaction.atomic
+def data_request_support(*, actor: User, request: DataRequest, support: bool = True) -> int:
+    """Adds (or withdraws) the actor's support; returns the number of supporters."""
+    if not permissions.can_support(actor, request):
+        raise PermissionDenied(_("Only open or planned requests can be supported."))
+    locked = DataRequest.objects.select_for_update().get(pk=request.pk)
+    if support:
+        DataRequestVote.objects.get_or_create(request=locked, user=actor)
+    else:
+        DataRequestVote.objects.filter(request=locked, user=actor).delete()
+    locked.votes_count = locked.votes.count()
+    locked.save(update_fields=["votes_count"])
+    request.votes_count = locked.votes_count
+    return locked.votes_count
+
+
+@transaction.atomic
+def data_request_comment(*, actor: User, request: DataRequest, body: str) -> DataRequestComment:
+    if not permissions.can_request_data(actor):
+        raise PermissionDenied(_("Sign in to comment."))
+    return DataRequestComment.objects.create(
+        request=request, author=actor, body=_clean_text(body, "body", required=True)
+    )
+
+
+@transaction.atomic
+def data_request_answer(
+    *,
+    actor: User,
+    request: DataRequest,
+    status: str,
+    answer: str,
+    planned_for: date | None = None,
+    dataset: Dataset | None = None,
+) -> DataRequest:
+    """The organisation's answer: planned (with a date), published (which dataset), refused
+    (why) or not held. It may answer again, e.g. once the planned data is published."""
+    if not permissions.can_answer(actor, request):
+        raise PermissionDenied(_("Only the organisation asked can answer this request."))
+    if status not in ANSWERS:
+        raise ValidationError({"status": _("Choose planned, published, refused or not held.")})
+    answer = _clean_text(answer, "answer", required=status != DataRequestStatus.PUBLISHED)
+    if status == DataRequestStatus.PLANNED and planned_for is None:
+        raise ValidationError({"planned_for": _("Say when the data will be published.")})
+    if status == DataRequestStatus.PUBLISHED and (dataset is None or not dataset.is_public):
+        raise ValidationError({"dataset": _("Choose the published dataset that answers it.")})
+    request.status = status
+    request.answer = answer
+    request.planned_for = planned_for if status == DataRequestStatus.PLANNED else None
+    request.dataset = dataset if status == DataRequestStatus.PUBLISHED else None
+    request.answered_at = request.answered_at or timezone.now()
+    request.answered_by = actor
+    request.save()
+    ledger_record(
+        actor=actor,
+        organisation=request.organisation,
+        action="catalog.data_request.answer",
+        subject=request,
+        summary=public_text(
+            gettext_lazy("Data request “%(title)s” answered: %(status)s"),
+            title=request.title,
+            status=DataRequestStatus(status).label,
+        ),
+        data={
+            "request": request.pk,
+            "status": status,
+            "planned_for": request.planned_for.isoformat() if request.planned_for else None,
+            "dataset": request.dataset.slug if request.dataset else None,
+        },
+    )
+    search_index(data_request_document(request))
+    return request

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from agora.catalog import data_request_views as requests
 from agora.catalog import views
 
 app_name = "catalog"
@@ -29,5 +30,22 @@ urlpatterns = [
         "datasets/<slug:slug>/resources/<uuid:resource>/versions/<int:number>/download",
         views.version_download,
         name="version_download",
+    ),
+    path("data-requests/", requests.data_request_list, name="data_request_list"),
+    path("data-requests/new/", requests.data_request_create, name="data_request_create"),
+    path("data-requests/responses/", requests.response_records, name="response_records"),
+    path("data-requests/<int:pk>/", requests.data_request_detail, name="data_request_detail"),
+    path(
+        "data-requests/<int:pk>/support/",
+        requests.data_request_support,
+        name="data_request_support",
+    ),
+    path(
+        "data-requests/<int:pk>/comment/",
+        requests.data_request_comment,
+        name="data_request_comment",
+    ),
+    path(
+        "data-requests/<int:pk>/answer/", requests.data_request_answer, name="data_request_answer"
     ),
 ]

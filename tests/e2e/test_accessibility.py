@@ -18,7 +18,7 @@ from agora.accounts.choices import OrganisationKind, Role
 from agora.accounts.models import Organisation
 from agora.accounts.tests.factories import make_member
 from agora.catalog import services as catalog
-from agora.catalog.models import Dataset
+from agora.catalog.models import DataRequest, Dataset
 from agora.catalog.tests.factories import make_dataset
 from agora.ledger.services import checkpoint_publish
 
@@ -49,6 +49,9 @@ PAGES: dict[str, Callable[[Organisation], str]] = {
     "resource-detail": lambda body: (
         Dataset.objects.get(slug=DATASET).resources.get(remote_url="").get_absolute_url()
     ),
+    "data-requests": lambda body: reverse("catalog:data_request_list"),
+    "data-request": lambda body: DataRequest.objects.get().get_absolute_url(),
+    "data-request-responses": lambda body: reverse("catalog:response_records"),
 }
 DATASET = "qualite-eau-test"
 
@@ -103,6 +106,21 @@ def public_body(live_server: Any) -> Organisation:
         dataset=dataset,
         title="Carte interactive",
         url="https://www.environnement-amenagement-logement.region-test.gouv.example/eau/carte",
+    )
+    asked = catalog.data_request_create(
+        actor=editor,
+        organisation=body,
+        title="Relevés piézométriques des nappes phréatiques",
+        description="Les relevés **mensuels** de chaque piézomètre depuis 2015.",
+        reason="Suivre la sécheresse.",
+    )
+    catalog.data_request_comment(actor=editor, request=asked, body="Une première piste.")
+    catalog.data_request_answer(
+        actor=editor,
+        request=asked,
+        status="planned",
+        answer="Publication prévue.",
+        planned_for=date(2027, 6, 1),
     )
     checkpoint_publish()  # the entry page then shows its inclusion proof
     return body
