@@ -32,6 +32,7 @@ from agora.catalog.schemas import (
     VersionList,
     VersionOut,
 )
+from agora.catalog.usage import usage_count
 from agora.core.apilinks import next_link
 from agora.core.schemas import ERROR_RESPONSES
 
@@ -53,6 +54,11 @@ def _dataset(request: HttpRequest, slug: str) -> Dataset:
 
 def _resource(request: HttpRequest, slug: str, resource_id: UUID) -> Resource:
     return selectors.resource_get(dataset=_dataset(request, slug), resource_id=resource_id)
+
+
+def _counted(dataset: Dataset) -> Dataset:
+    usage_count(dataset=dataset, kind="api_calls")
+    return dataset
 
 
 def _detail(request: HttpRequest, dataset: Dataset) -> DatasetOut:
@@ -117,7 +123,7 @@ def dataset_create(request: HttpRequest, payload: DatasetIn) -> Status[DatasetOu
     openapi_extra=PUBLIC,
 )
 def dataset_detail(request: HttpRequest, slug: Slug) -> DatasetOut:
-    return _detail(request, _dataset(request, slug))
+    return _detail(request, _counted(_dataset(request, slug)))
 
 
 @router.patch(
@@ -173,7 +179,7 @@ def dataset_archive(request: HttpRequest, slug: Slug) -> DatasetOut:
     openapi_extra=PUBLIC,
 )
 def resource_list(request: HttpRequest, slug: Slug) -> list[ResourceOut]:
-    dataset = _dataset(request, slug)
+    dataset = _counted(_dataset(request, slug))
     return [ResourceOut.from_resource(request, r) for r in selectors.resource_list(dataset=dataset)]
 
 

@@ -53,6 +53,8 @@ class Dataset(TimeStampedModel):
         default=DatasetStatus.DRAFT,
         db_index=True,
     )
+    # Downloads and API calls, all time: what "most used" sorts by (the days are in DatasetUsage).
+    usage_count = models.PositiveBigIntegerField(default=0, db_index=True)
     issued = models.DateTimeField(_("first published"), null=True, blank=True)
     # When the metadata or the data last changed, as published (dct:modified).
     data_modified = models.DateTimeField(_("last updated"), null=True, blank=True)
@@ -84,6 +86,23 @@ class Dataset(TimeStampedModel):
     @property
     def is_public(self) -> bool:
         return self.status != DatasetStatus.DRAFT
+
+
+class DatasetUsage(models.Model):
+    """How much a dataset was used on one day. Counters only: no address, no visitor."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="usage")
+    day = models.DateField()
+    downloads = models.PositiveBigIntegerField(default=0)
+    api_calls = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "day"], name="catalog_usage_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} {self.day}"
 
 
 class DatasetTheme(models.Model):

@@ -25,7 +25,11 @@ class DatasetListParams(ListParams):
     )
     theme: Theme | None = None
     keyword: Text | None = Field(None, max_length=60)
-    sort: str = Field("title", pattern="^(title|recent)$", description="title or recent.")
+    sort: str = Field(
+        "title",
+        pattern="^(title|recent|used)$",
+        description="title, recent (last changed first) or used (most downloads and API calls).",
+    )
 
 
 class VersionOut(Schema):
@@ -97,6 +101,7 @@ class DatasetOut(Schema):
     contact_email: str
     issued: datetime | None
     modified: datetime | None = Field(description="When the data or metadata last changed.")
+    usage: int = Field(description="Downloads and API calls, all time.")
     resources: list[ResourceOut] | None = Field(
         None, description="On a single dataset; left out of lists."
     )
@@ -129,6 +134,7 @@ class DatasetOut(Schema):
             contact_email=d.contact_email,
             issued=d.issued,
             modified=d.data_modified,
+            usage=d.usage_count,
             resources=(
                 None
                 if resources is None

@@ -26,7 +26,11 @@ from agora.catalog.models import (
 )
 from agora.core.pagination import Page, keyset_page
 
-SORTS = {"title": ("title", "id"), "recent": ("-modified", "-id")}
+SORTS = {
+    "title": ("title", "id"),
+    "recent": ("-modified", "-id"),
+    "used": ("-usage_count", "-id"),
+}
 
 
 def _visible(actor: Actor) -> QuerySet[Dataset]:

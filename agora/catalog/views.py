@@ -30,6 +30,7 @@ from agora.catalog.forms import (
     VersionUploadForm,
 )
 from agora.catalog.models import Dataset, Resource
+from agora.catalog.usage import usage_count, usage_summary
 from agora.core.errors import Conflict, PermissionDenied, ValidationError, error_message
 from agora.core.forms import apply_service_errors
 from agora.core.markdown import render_markdown
@@ -78,7 +79,8 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
     theme = theme if theme in Theme.values else ""
     status = request.GET.get("status", "")
     status = status if status in DatasetStatus.values else ""
-    sort = "recent" if request.GET.get("sort") == "recent" else "title"
+    sort = request.GET.get("sort", "title")
+    sort = sort if sort in selectors.SORTS else "title"
     try:
         page = selectors.dataset_list(
             actor=request.user,
@@ -121,6 +123,7 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "resources": resources,
         "can_edit": permissions.can_edit_dataset(request.user, dataset),
         "schema_org": schema_org.dataset_json(request, dataset, resources),
+        "usage": usage_summary(dataset=dataset),
     }
     response = render(request, "catalog/dataset_detail.html", context)
     patch_vary_headers(response, ["Accept"])
@@ -343,6 +346,7 @@ def version_download(request: HttpRequest, slug: str, resource: UUID, number: in
         version = selectors.version_get(resource=_resource(dataset, resource), number=number)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
+    usage_count(dataset=dataset, kind="downloads")
     response = FileResponse(version.file.open("rb"), as_attachment=True, filename=version.filename)
     response["Content-Type"] = version.media_type
     response["ETag"] = f'"{version.sha256}"'
