@@ -13,6 +13,7 @@ from pydantic import EmailStr, HttpUrl
 from agora.accounts.schemas import OrganisationRef
 from agora.catalog.choices import DataRequestStatus, DatasetStatus, Frequency, Licence, Theme
 from agora.catalog.models import DataRequest, Dataset, Resource, ResourceVersion
+from agora.catalog.quality import Assessment, assess
 from agora.core.schemas import ListParams, PagedList, Text
 
 
@@ -83,6 +84,28 @@ class VersionList(Schema):
     items: list[VersionOut]
 
 
+class QualityCheckOut(Schema):
+    key: str
+    label: str
+    passed: bool
+    hint: str = Field(description="What to do to pass the check.")
+
+
+class QualityOut(Schema):
+    score: int = Field(description="Out of 100.")
+    checks: list[QualityCheckOut]
+
+    @classmethod
+    def from_assessment(cls, assessment: Assessment) -> QualityOut:
+        return cls(
+            score=assessment.score,
+            checks=[
+                QualityCheckOut(key=c.key, label=c.label, passed=c.passed, hint=c.hint)
+                for c in assessment.checks
+            ],
+        )
+
+
 class DatasetOut(Schema):
     slug: str
     title: str
@@ -105,6 +128,7 @@ class DatasetOut(Schema):
     resources: list[ResourceOut] | None = Field(
         None, description="On a single dataset; left out of lists."
     )
+    quality: QualityOut | None = Field(None, description="On a single dataset.")
     url: str
     api_url: str
 
@@ -140,6 +164,7 @@ class DatasetOut(Schema):
                 if resources is None
                 else [ResourceOut.from_resource(request, r) for r in resources]
             ),
+            quality=None if resources is None else QualityOut.from_assessment(assess(d, resources)),
             url=request.build_absolute_uri(d.get_absolute_url()),
             api_url=request.build_absolute_uri(
                 reverse("api:dataset_detail", kwargs={"slug": d.slug})

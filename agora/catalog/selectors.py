@@ -71,6 +71,20 @@ def dataset_get(*, actor: Actor, slug: str) -> Dataset:
     return _visible(actor).prefetch_related("themes", "keywords").get(slug=slug)
 
 
+def organisation_datasets(
+    *, actor: Actor, organisation: Organisation
+) -> list[tuple[Dataset, list[Resource]]]:
+    """Every dataset of the organisation the actor may see (drafts for its members), with
+    its resources."""
+    datasets = (
+        _visible(actor)
+        .filter(organisation=organisation)
+        .prefetch_related("themes", "keywords", "resources__versions")
+        .order_by("title", "pk")
+    )
+    return [(d, list(d.resources.all())) for d in datasets]
+
+
 def dataset_count() -> int:
     return Dataset.objects.exclude(status=DatasetStatus.DRAFT).count()
 

@@ -8,6 +8,9 @@ app_name = "catalog"
 urlpatterns = [
     path("datasets/", views.dataset_list, name="dataset_list"),
     path("datasets/new/", views.dataset_create, name="dataset_create"),
+    path(
+        "datasets/quality/<slug:organisation>/", views.quality_dashboard, name="quality_dashboard"
+    ),
     path("datasets/<slug:slug>/", views.dataset_detail, name="dataset_detail"),
     path("datasets/<slug:slug>.<str:fmt>", views.dataset_rdf, name="dataset_rdf"),
     path(

@@ -30,6 +30,7 @@ from agora.catalog.forms import (
     VersionUploadForm,
 )
 from agora.catalog.models import Dataset, Resource
+from agora.catalog.quality import assess
 from agora.catalog.usage import usage_count, usage_summary
 from agora.core.errors import Conflict, PermissionDenied, ValidationError, error_message
 from agora.core.forms import apply_service_errors
@@ -111,6 +112,28 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def quality_dashboard(request: HttpRequest, organisation: str) -> HttpResponse:
+    """An organisation's datasets by quality score, lowest first, with what to improve."""
+    try:
+        found = account_selectors.organisation_get(actor=request.user, slug=organisation)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    rows = [
+        (dataset, assess(dataset, resources))
+        for dataset, resources in selectors.organisation_datasets(
+            actor=request.user, organisation=found
+        )
+    ]
+    rows.sort(key=lambda row: (row[1].score, row[0].title))
+    context = {
+        "organisation": found,
+        "rows": rows,
+        "average": round(sum(a.score for _d, a in rows) / len(rows)) if rows else None,
+    }
+    return render(request, "catalog/quality_dashboard.html", context)
+
+
+@require_GET
 def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = _dataset(request, slug)
     wanted = request.get_preferred_type(["text/html", *dcat.MEDIA_TYPES])
@@ -124,6 +147,7 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_edit": permissions.can_edit_dataset(request.user, dataset),
         "schema_org": schema_org.dataset_json(request, dataset, resources),
         "usage": usage_summary(dataset=dataset),
+        "quality": assess(dataset, resources),
     }
     response = render(request, "catalog/dataset_detail.html", context)
     patch_vary_headers(response, ["Accept"])

@@ -52,6 +52,7 @@ PAGES: dict[str, Callable[[Organisation], str]] = {
     "data-requests": lambda body: reverse("catalog:data_request_list"),
     "data-request": lambda body: DataRequest.objects.get().get_absolute_url(),
     "data-request-responses": lambda body: reverse("catalog:response_records"),
+    "quality-dashboard": lambda body: reverse("catalog:quality_dashboard", args=[body.slug]),
 }
 DATASET = "qualite-eau-test"
 
