@@ -12,9 +12,10 @@ from agora.accounts import selectors as account_selectors
 from agora.accounts.apiauth import ApiAuth
 from agora.accounts.models import User
 from agora.accounts.schemas import OrganisationRef
-from agora.catalog import selectors, services
+from agora.catalog import community, selectors, services
 from agora.catalog.models import Dataset, Resource
 from agora.catalog.schemas import (
+    CloseIn,
     DataRequestAnswerIn,
     DataRequestIn,
     DataRequestList,
@@ -25,9 +26,16 @@ from agora.catalog.schemas import (
     DatasetListParams,
     DatasetOut,
     DatasetPatch,
+    DiscussionIn,
+    DiscussionOut,
+    MessageIn,
     ResourceLinkIn,
     ResourceOut,
     ResponseRecordOut,
+    ReuseIn,
+    ReuseList,
+    ReuseListParams,
+    ReuseOut,
     SupportOut,
     VersionList,
     VersionOut,
@@ -403,3 +411,128 @@ def data_request_answer(
         dataset=dataset,
     )
     return DataRequestOut.from_request(request, answered)
+
+
+# Reuses and discussions -----------------------------------------------------------------------
+
+
+def _public(request: HttpRequest, slug: str) -> Dataset:
+    dataset = _dataset(request, slug)
+    if not dataset.is_public:
+        raise Dataset.DoesNotExist
+    return dataset
+
+
+@router.get(
+    "/reuses",
+    response={200: ReuseList, **ERROR_RESPONSES},
+    summary="List reuses",
+    openapi_extra=PUBLIC,
+)
+def reuse_list(request: HttpRequest, params: Query[ReuseListParams]) -> ReuseList:
+    """Newest first; `dataset` keeps the reuses of one dataset."""
+    dataset = _public(request, params.dataset) if params.dataset else None
+    page = selectors.reuse_list(
+        actor=request.user, dataset=dataset, cursor=params.cursor, limit=params.limit
+    )
+    return ReuseList(
+        items=[ReuseOut.from_reuse(request, r) for r in page.items],
+        next=next_link(request, page.next_cursor),
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.post(
+    "/reuses",
+    response={201: ReuseOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Share a reuse",
+)
+def reuse_create(request: HttpRequest, payload: ReuseIn) -> Status[ReuseOut]:
+    datasets = [_public(request, slug) for slug in dict.fromkeys(payload.datasets)]
+    reuse = community.reuse_create(
+        actor=_actor(request),
+        title=payload.title,
+        kind=payload.kind,
+        url=str(payload.url),
+        description=payload.description,
+        datasets=datasets,
+    )
+    return Status(201, ReuseOut.from_reuse(request, reuse))
+
+
+@router.get(
+    "/reuses/{int:pk}",
+    response={200: ReuseOut, **ERROR_RESPONSES},
+    summary="One reuse",
+    openapi_extra=PUBLIC,
+)
+def reuse_detail(request: HttpRequest, pk: int) -> ReuseOut:
+    return ReuseOut.from_reuse(request, selectors.reuse_get(actor=request.user, pk=pk))
+
+
+@router.get(
+    "/datasets/{slug:slug}/discussions",
+    response={200: list[DiscussionOut], **ERROR_RESPONSES},
+    summary="A dataset's discussions, newest first",
+    openapi_extra=PUBLIC,
+)
+def discussion_list(request: HttpRequest, slug: Slug) -> list[DiscussionOut]:
+    dataset = _public(request, slug)
+    return [DiscussionOut.from_discussion(d) for d in selectors.discussion_list(dataset=dataset)]
+
+
+@router.post(
+    "/datasets/{slug:slug}/discussions",
+    response={201: DiscussionOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Start a discussion about a dataset",
+)
+def discussion_create(
+    request: HttpRequest, slug: Slug, payload: DiscussionIn
+) -> Status[DiscussionOut]:
+    dataset = _public(request, slug)
+    discussion = community.discussion_open(
+        actor=_actor(request), dataset=dataset, title=payload.title, body=payload.body
+    )
+    return Status(
+        201,
+        DiscussionOut.from_discussion(selectors.discussion_get(dataset=dataset, pk=discussion.pk)),
+    )
+
+
+@router.post(
+    "/datasets/{slug:slug}/discussions/{int:pk}/messages",
+    response={201: DiscussionOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Reply in a discussion",
+)
+def discussion_reply(
+    request: HttpRequest, slug: Slug, pk: int, payload: MessageIn
+) -> Status[DiscussionOut]:
+    """`as_organisation`: the organisation's official answer, recorded in the ledger."""
+    dataset = _public(request, slug)
+    discussion = selectors.discussion_get(dataset=dataset, pk=pk)
+    community.discussion_reply(
+        actor=_actor(request),
+        discussion=discussion,
+        body=payload.body,
+        as_organisation=payload.as_organisation,
+    )
+    return Status(
+        201, DiscussionOut.from_discussion(selectors.discussion_get(dataset=dataset, pk=pk))
+    )
+
+
+@router.post(
+    "/datasets/{slug:slug}/discussions/{int:pk}/close",
+    response={200: DiscussionOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Close a discussion",
+)
+def discussion_close(request: HttpRequest, slug: Slug, pk: int, payload: CloseIn) -> DiscussionOut:
+    """For the publishing organisation's editors; recorded in the ledger."""
+    dataset = _public(request, slug)
+    discussion = selectors.discussion_get(dataset=dataset, pk=pk)
+    community.discussion_close(actor=_actor(request), discussion=discussion, body=payload.body)
+    return DiscussionOut.from_discussion(selectors.discussion_get(dataset=dataset, pk=pk))

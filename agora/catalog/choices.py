@@ -98,3 +98,11 @@ ANSWERS = (
     DataRequestStatus.NOT_HELD,
 )
 DATA_REQUEST_DELAY = timedelta(days=30)  # to answer, unless the platform says otherwise
+
+
+class ReuseKind(models.TextChoices):
+    APPLICATION = "application", _("Application")
+    VISUALISATION = "visualisation", _("Visualisation")
+    ARTICLE = "article", _("Article or study")
+    API = "api", _("API")
+    OTHER = "other", _("Other")

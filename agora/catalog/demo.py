@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from agora.accounts.models import Organisation, User
-from agora.catalog import services
+from agora.catalog import community, services
 from agora.catalog.models import DataRequest, Dataset
 from agora.core.demo import DemoReport
 
@@ -150,10 +150,37 @@ def load(report: DemoReport) -> None:
         themes=["EDUC"],
     )
     _data_requests(samir, region, budget)
+    _community(samir, budget, air)
     report.lines.append(
         "Open data: 3 datasets published by Région de Valmont (one archived), 1 draft, and "
         "data requests in every state: http://127.0.0.1:8000/datasets/"
     )
+
+
+def _community(samir: User, budget: Dataset, air: Dataset) -> None:
+    julie = User.objects.get(email="julie.petit@valmont.example")
+    citizen = User.objects.get(email="citizen@valmont.example")
+    community.reuse_create(
+        actor=julie,
+        title="Où va l'argent de la Région ? Notre enquête en graphiques",
+        kind="article",
+        url="https://www.courrier-valmont.example/enquetes/budget-region",
+        description="Le Courrier décortique le budget primitif, fonction par fonction.",
+        datasets=[budget],
+    )
+    discussion = community.discussion_open(
+        actor=citizen,
+        dataset=air,
+        title="Station Valmont-Gare : mesures manquantes en août ?",
+        body="Les moyennes d'août semblent basses pour la station de la gare. Panne du capteur ?",
+    )
+    community.discussion_reply(
+        actor=samir,
+        discussion=discussion,
+        body="Le capteur a été remplacé le 12 août : la moyenne porte sur 19 jours.",
+        as_organisation=True,
+    )
+    community.discussion_close(actor=samir, discussion=discussion)
 
 
 def _data_requests(samir: User, region: Organisation, budget: Dataset) -> None:

@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from agora.accounts.models import Organisation
-from agora.catalog.choices import ANSWERS, DatasetStatus, Frequency, Licence, Theme
+from agora.catalog.choices import ANSWERS, DatasetStatus, Frequency, Licence, ReuseKind, Theme
 from agora.catalog.models import Dataset
 from agora.core.validators import validate_single_line
 
@@ -225,3 +226,45 @@ class DataRequestAnswerForm(forms.Form):
         field.queryset = Dataset.objects.filter(
             organisation=organisation, status=DatasetStatus.PUBLISHED
         ).order_by("title")
+
+
+class ReuseForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_single_line])
+    kind = forms.ChoiceField(label=_("Kind"), choices=ReuseKind.choices)
+    url = forms.URLField(label=_("Address"), max_length=1000, assume_scheme="https")
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    datasets = forms.ModelMultipleChoiceField(
+        label=_("Datasets used"),
+        queryset=Dataset.objects.none(),
+        to_field_name="slug",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def __init__(self, *args: Any, datasets: QuerySet[Dataset], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["datasets"]
+        field.queryset = datasets
+
+    def clean_datasets(self) -> list[Dataset]:
+        return list(self.cleaned_data["datasets"])
+
+
+class DiscussionForm(forms.Form):
+    title = forms.CharField(label=_("Subject"), max_length=200, validators=[validate_single_line])
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class DiscussionReplyForm(forms.Form):
+    body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 4}))
+    as_organisation = forms.BooleanField(
+        label=_("Answer in the name of the organisation"), required=False
+    )
+    close = forms.BooleanField(label=_("Close the discussion"), required=False)
+
+    def __init__(self, *args: Any, speaks_for_organisation: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not speaks_for_organisation:
+            del self.fields["as_organisation"]
+            del self.fields["close"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from agora.accounts.models import Organisation, User
 from agora.accounts.permissions import Actor, can_act_for_organisation, is_staff, role_in
 from agora.catalog.choices import DataRequestStatus
-from agora.catalog.models import DataRequest, Dataset
+from agora.catalog.models import DataRequest, Dataset, Reuse
 
 
 def can_view_dataset(user: Actor, dataset: Dataset) -> bool:
@@ -42,3 +42,23 @@ def can_support(user: Actor, request: DataRequest) -> bool:
 
 def can_answer(user: Actor, request: DataRequest) -> bool:
     return can_act_for_organisation(user, request.organisation)
+
+
+# Reuses and discussions.
+
+
+def can_add_reuse(user: Actor) -> bool:
+    return can_request_data(user)
+
+
+def can_edit_reuse(user: Actor, reuse: Reuse) -> bool:
+    return is_staff(user) or (isinstance(user, User) and user.pk == reuse.author_id)
+
+
+def can_discuss(user: Actor, dataset: Dataset) -> bool:
+    return can_request_data(user) and dataset.is_public
+
+
+def can_speak_for(user: Actor, dataset: Dataset) -> bool:
+    """Answer a discussion as the publishing organisation, and close it."""
+    return can_edit_dataset(user, dataset)

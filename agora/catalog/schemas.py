@@ -11,8 +11,15 @@ from ninja import Field, Schema
 from pydantic import EmailStr, HttpUrl
 
 from agora.accounts.schemas import OrganisationRef
-from agora.catalog.choices import DataRequestStatus, DatasetStatus, Frequency, Licence, Theme
-from agora.catalog.models import DataRequest, Dataset, Resource, ResourceVersion
+from agora.catalog.choices import (
+    DataRequestStatus,
+    DatasetStatus,
+    Frequency,
+    Licence,
+    ReuseKind,
+    Theme,
+)
+from agora.catalog.models import DataRequest, Dataset, Discussion, Resource, ResourceVersion, Reuse
 from agora.catalog.quality import Assessment, assess
 from agora.core.schemas import ListParams, PagedList, Text
 
@@ -309,3 +316,103 @@ class ResponseRecordOut(Schema):
     overdue: int
     response_rate: float | None
     median_days: float | None
+
+
+class DatasetRef(Schema):
+    slug: str
+    title: str
+    url: str
+
+
+class ReuseOut(Schema):
+    id: int
+    title: str
+    kind: ReuseKind
+    url: str
+    description: str
+    author: str
+    datasets: list[DatasetRef]
+    created: datetime
+
+    @classmethod
+    def from_reuse(cls, request: HttpRequest, r: Reuse) -> ReuseOut:
+        return cls(
+            id=r.pk,
+            title=r.title,
+            kind=ReuseKind(r.kind),
+            url=r.url,
+            description=r.description,
+            author=r.author.display_name,
+            datasets=[
+                DatasetRef(
+                    slug=d.slug, title=d.title, url=request.build_absolute_uri(d.get_absolute_url())
+                )
+                for d in r.datasets.all()
+            ],
+            created=r.created,
+        )
+
+
+class ReuseList(PagedList):
+    items: list[ReuseOut]
+
+
+class ReuseListParams(ListParams):
+    dataset: str | None = Field(None, pattern=r"^[-a-zA-Z0-9_]+$")
+
+
+class ReuseIn(Schema):
+    title: Text = Field(min_length=1, max_length=200)
+    kind: ReuseKind
+    url: HttpUrl
+    description: Text = Field("", max_length=5_000)
+    datasets: list[str] = Field(min_length=1, max_length=50, description="Short names.")
+
+
+class MessageOut(Schema):
+    author: str
+    as_organisation: bool
+    body: str
+    created: datetime
+
+
+class DiscussionOut(Schema):
+    id: int
+    title: str
+    author: str
+    closed_at: datetime | None
+    messages: list[MessageOut]
+    created: datetime
+
+    @classmethod
+    def from_discussion(cls, d: Discussion) -> DiscussionOut:
+        return cls(
+            id=d.pk,
+            title=d.title,
+            author=d.author.display_name,
+            closed_at=d.closed_at,
+            messages=[
+                MessageOut(
+                    author=m.author.display_name,
+                    as_organisation=m.as_organisation,
+                    body=m.body,
+                    created=m.created,
+                )
+                for m in d.messages.all()
+            ],
+            created=d.created,
+        )
+
+
+class DiscussionIn(Schema):
+    title: Text = Field(min_length=1, max_length=200)
+    body: Text = Field(min_length=1, max_length=5_000)
+
+
+class MessageIn(Schema):
+    body: Text = Field(min_length=1, max_length=5_000)
+    as_organisation: bool = Field(False, description="For the organisation's editors.")
+
+
+class CloseIn(Schema):
+    body: Text = Field("", max_length=5_000, description="A last word, in the organisation's name.")

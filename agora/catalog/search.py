@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 from agora.catalog.choices import DatasetStatus
-from agora.catalog.models import DataRequest, Dataset
+from agora.catalog.models import DataRequest, Dataset, Reuse
 from agora.core.search import SearchDocument, register
 
 if TYPE_CHECKING:
@@ -64,3 +64,26 @@ class DataRequestSearch:
 
 
 register(DataRequestSearch())
+
+
+def reuse_document(reuse: Reuse) -> SearchDocument:
+    return SearchDocument(
+        kind=ReuseSearch.kind,
+        key=str(reuse.pk),
+        url=reuse.get_absolute_url(),
+        title=reuse.title,
+        summary=reuse.get_kind_display(),
+        body=f"{reuse.description} " + " ".join(d.title for d in reuse.datasets.all()),
+    )
+
+
+class ReuseSearch:
+    kind = "reuse"
+    label: StrOrPromise = _("Reuses")
+
+    def documents(self) -> Iterable[SearchDocument]:
+        for reuse in Reuse.objects.prefetch_related("datasets"):
+            yield reuse_document(reuse)
+
+
+register(ReuseSearch())

@@ -21,8 +21,10 @@ from agora.catalog.models import (
     DataRequestComment,
     DataRequestVote,
     Dataset,
+    Discussion,
     Resource,
     ResourceVersion,
+    Reuse,
 )
 from agora.core.pagination import Page, keyset_page
 
@@ -242,3 +244,39 @@ def user_personal_data(user: User) -> dict[str, Any]:
             DataRequestVote.objects.filter(user=user).values_list("request_id", flat=True)
         ),
     }
+
+
+# Reuses and discussions (public, about public datasets) ---------------------------------------
+
+
+def reuse_list(
+    *,
+    actor: Actor,
+    dataset: Dataset | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page[Reuse]:
+    reuses = Reuse.objects.select_related("author").prefetch_related("datasets")
+    if dataset is not None:
+        reuses = reuses.filter(datasets=dataset)
+    return keyset_page(reuses, order=("-created", "-id"), cursor=cursor, limit=limit)
+
+
+def reuse_get(*, actor: Actor, pk: int) -> Reuse:
+    return Reuse.objects.select_related("author").prefetch_related("datasets").get(pk=pk)
+
+
+def public_datasets_choices() -> QuerySet[Dataset]:
+    return Dataset.objects.exclude(status=DatasetStatus.DRAFT).order_by("title")
+
+
+def discussion_list(*, dataset: Dataset) -> list[Discussion]:
+    return list(dataset.discussions.select_related("author").prefetch_related("messages__author"))
+
+
+def discussion_get(*, dataset: Dataset, pk: int) -> Discussion:
+    return (
+        dataset.discussions.select_related("author", "closed_by", "dataset__organisation")
+        .prefetch_related("messages__author")
+        .get(pk=pk)
+    )

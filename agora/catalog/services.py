@@ -423,7 +423,7 @@ def resource_link(
 # Data requests -----------------------------------------------------------------------------
 
 
-def _clean_text(value: str, field: str, *, required: bool = False, limit: int = 5000) -> str:
+def clean_text(value: str, field: str, *, required: bool = False, limit: int = 5000) -> str:
     text = value.strip()
     if "\x00" in text:
         raise ValidationError({field: _("Remove the NUL character: text cannot contain it.")})
@@ -450,10 +450,10 @@ def data_request_create(
     request = DataRequest(
         organisation=organisation,
         author=actor,
-        title=_clean_text(title, "title", required=True, limit=200),
-        description=_clean_text(description, "description", required=True),
-        reason=_clean_text(reason, "reason"),
-        intended_use=_clean_text(intended_use, "intended_use"),
+        title=clean_text(title, "title", required=True, limit=200),
+        description=clean_text(description, "description", required=True),
+        reason=clean_text(reason, "reason"),
+        intended_use=clean_text(intended_use, "intended_use"),
         due=(timezone.now() + DATA_REQUEST_DELAY).date(),
     )
     request.full_clean(exclude=["organisation", "author"])
@@ -483,7 +483,7 @@ def data_request_comment(*, actor: User, request: DataRequest, body: str) -> Dat
     if not permissions.can_request_data(actor):
         raise PermissionDenied(_("Sign in to comment."))
     return DataRequestComment.objects.create(
-        request=request, author=actor, body=_clean_text(body, "body", required=True)
+        request=request, author=actor, body=clean_text(body, "body", required=True)
     )
 
 
@@ -503,7 +503,7 @@ def data_request_answer(
         raise PermissionDenied(_("Only the organisation asked can answer this request."))
     if status not in ANSWERS:
         raise ValidationError({"status": _("Choose planned, published, refused or not held.")})
-    answer = _clean_text(answer, "answer", required=status != DataRequestStatus.PUBLISHED)
+    answer = clean_text(answer, "answer", required=status != DataRequestStatus.PUBLISHED)
     if status == DataRequestStatus.PLANNED and planned_for is None:
         raise ValidationError({"planned_for": _("Say when the data will be published.")})
     if status == DataRequestStatus.PUBLISHED and (dataset is None or not dataset.is_public):

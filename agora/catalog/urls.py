@@ -1,5 +1,6 @@
 from django.urls import path
 
+from agora.catalog import community_views as community
 from agora.catalog import data_request_views as requests
 from agora.catalog import views
 
@@ -50,5 +51,19 @@ urlpatterns = [
     ),
     path(
         "data-requests/<int:pk>/answer/", requests.data_request_answer, name="data_request_answer"
+    ),
+    path("reuses/", community.reuse_list, name="reuse_list"),
+    path("reuses/new/", community.reuse_create, name="reuse_create"),
+    path("reuses/<int:pk>/", community.reuse_detail, name="reuse_detail"),
+    path("reuses/<int:pk>/delete/", community.reuse_delete, name="reuse_delete"),
+    path(
+        "datasets/<slug:slug>/discussions/new/",
+        community.discussion_create,
+        name="discussion_create",
+    ),
+    path(
+        "datasets/<slug:slug>/discussions/<int:pk>/",
+        community.discussion_detail,
+        name="discussion_detail",
     ),
 ]

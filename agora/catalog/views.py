@@ -148,6 +148,8 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "schema_org": schema_org.dataset_json(request, dataset, resources),
         "usage": usage_summary(dataset=dataset),
         "quality": assess(dataset, resources),
+        "discussions": selectors.discussion_list(dataset=dataset) if dataset.is_public else [],
+        "reuses": selectors.reuse_list(actor=request.user, dataset=dataset, limit=12).items,
     }
     response = render(request, "catalog/dataset_detail.html", context)
     patch_vary_headers(response, ["Accept"])

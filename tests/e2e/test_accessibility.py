@@ -18,7 +18,8 @@ from agora.accounts.choices import OrganisationKind, Role
 from agora.accounts.models import Organisation
 from agora.accounts.tests.factories import make_member
 from agora.catalog import services as catalog
-from agora.catalog.models import DataRequest, Dataset
+from agora.catalog.community import discussion_open, discussion_reply, reuse_create
+from agora.catalog.models import DataRequest, Dataset, Discussion, Reuse
 from agora.catalog.tests.factories import make_dataset
 from agora.ledger.services import checkpoint_publish
 
@@ -52,6 +53,9 @@ PAGES: dict[str, Callable[[Organisation], str]] = {
     "data-requests": lambda body: reverse("catalog:data_request_list"),
     "data-request": lambda body: DataRequest.objects.get().get_absolute_url(),
     "data-request-responses": lambda body: reverse("catalog:response_records"),
+    "reuses": lambda body: reverse("catalog:reuse_list"),
+    "reuse": lambda body: Reuse.objects.get().get_absolute_url(),
+    "discussion": lambda body: Discussion.objects.get().get_absolute_url(),
     "quality-dashboard": lambda body: reverse("catalog:quality_dashboard", args=[body.slug]),
 }
 DATASET = "qualite-eau-test"
@@ -123,6 +127,17 @@ def public_body(live_server: Any) -> Organisation:
         answer="Publication prévue.",
         planned_for=date(2027, 6, 1),
     )
+    reuse_create(
+        actor=editor,
+        title="Carte des eaux de baignade surveillées",
+        kind="visualisation",
+        url="https://example.org/carte-baignade",
+        datasets=[dataset],
+    )
+    talk = discussion_open(
+        actor=editor, dataset=dataset, title="Points manquants", body="Où est la plage du lac ?"
+    )
+    discussion_reply(actor=editor, discussion=talk, body="Ajoutée.", as_organisation=True)
     checkpoint_publish()  # the entry page then shows its inclusion proof
     return body
 
