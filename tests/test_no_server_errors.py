@@ -99,7 +99,17 @@ def urls(people: dict[str, User | None], organisation: Organisation) -> list[str
     return sorted(u for u in found if u and not u.startswith("/static/"))
 
 
-@pytest.mark.parametrize("role", ["anonymous", "citizen", "admin", "staff"])
+# Anonymous visitors and staff (who may do everything) get every hostile input; the roles in
+# between get the empty query, NUL characters, markup, and the catalog's fields.
+INPUTS = {
+    "anonymous": GARBAGE,
+    "staff": GARBAGE,
+    "citizen": [GARBAGE[0], GARBAGE[1], GARBAGE[2], GARBAGE[-1]],
+    "admin": [GARBAGE[0], GARBAGE[1], GARBAGE[2], GARBAGE[-1]],
+}
+
+
+@pytest.mark.parametrize("role", sorted(INPUTS))
 def test_no_page_answers_500_to_hostile_input(role: str, client_as, urls: list[str]) -> None:  # type: ignore[no-untyped-def]
     client: Client = client_as(role)
     client.raise_request_exception = False
@@ -107,7 +117,7 @@ def test_no_page_answers_500_to_hostile_input(role: str, client_as, urls: list[s
     for url in urls:
         if url.endswith(("/logout/", "/delete/")):
             continue  # would end the session under test
-        for data in GARBAGE:
+        for data in INPUTS[role]:
             for method in ("get", "post"):
                 response = getattr(client, method)(url, data)
                 if response.status_code >= 500:
