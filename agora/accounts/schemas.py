@@ -29,6 +29,14 @@ class OrganisationRef(Schema):
     name: str
     url: str
 
+    @classmethod
+    def of(cls, request: HttpRequest, organisation: Organisation) -> OrganisationRef:
+        return cls(
+            slug=organisation.slug,
+            name=organisation.name,
+            url=request.build_absolute_uri(organisation.get_absolute_url()),
+        )
+
 
 class OrganisationOut(Schema):
     slug: str
@@ -47,11 +55,7 @@ class OrganisationOut(Schema):
     def from_organisation(cls, request: HttpRequest, o: Organisation) -> OrganisationOut:
         parent = None
         if o.parent is not None:
-            parent = OrganisationRef(
-                slug=o.parent.slug,
-                name=o.parent.name,
-                url=request.build_absolute_uri(o.parent.get_absolute_url()),
-            )
+            parent = OrganisationRef.of(request, o.parent)
         return cls(
             slug=o.slug,
             name=o.name,
@@ -124,11 +128,7 @@ class MeOut(Schema):
             is_staff=user.is_staff,
             memberships=[
                 MembershipOut(
-                    organisation=OrganisationRef(
-                        slug=m.organisation.slug,
-                        name=m.organisation.name,
-                        url=request.build_absolute_uri(m.organisation.get_absolute_url()),
-                    ),
+                    organisation=OrganisationRef.of(request, m.organisation),
                     role=Role(m.role),
                 )
                 for m in memberships

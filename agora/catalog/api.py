@@ -333,11 +333,7 @@ def response_records(request: HttpRequest) -> list[ResponseRecordOut]:
     `response_rate`: the share of those answered; `median_days`: days taken to answer."""
     return [
         ResponseRecordOut(
-            organisation=OrganisationRef(
-                slug=r.organisation.slug,
-                name=r.organisation.name,
-                url=request.build_absolute_uri(r.organisation.get_absolute_url()),
-            ),
+            organisation=OrganisationRef.of(request, r.organisation),
             received=r.received,
             due=r.due,
             answered=r.answered,

@@ -18,7 +18,7 @@ from agora.catalog import permissions, selectors, services
 from agora.catalog.choices import DataRequestStatus
 from agora.catalog.forms import DataRequestAnswerForm, DataRequestCommentForm, DataRequestForm
 from agora.catalog.models import DataRequest
-from agora.catalog.views import SLUG
+from agora.catalog.views import organisation_filter
 from agora.core.errors import Conflict, PermissionDenied, ValidationError
 from agora.core.forms import apply_service_errors
 from agora.core.markdown import render_markdown
@@ -39,13 +39,7 @@ def _found(request: HttpRequest, pk: int) -> DataRequest:
 
 @require_GET
 def data_request_list(request: HttpRequest) -> HttpResponse:
-    organisation = None
-    slug = request.GET.get("organisation", "")
-    if SLUG.fullmatch(slug):
-        try:
-            organisation = account_selectors.organisation_get(actor=request.user, slug=slug)
-        except ObjectDoesNotExist:
-            organisation = None
+    organisation = organisation_filter(request)
     status = request.GET.get("status", "")
     status = status if status in DataRequestStatus.values else ""
     overdue = request.GET.get("overdue") == "1"

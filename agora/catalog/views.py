@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agora.accounts import selectors as account_selectors
-from agora.accounts.models import User
+from agora.accounts.models import Organisation, User
 from agora.catalog import dcat, permissions, schema_org, selectors, services
 from agora.catalog.choices import DatasetStatus, Theme
 from agora.catalog.datapackage import datapackage
@@ -38,6 +38,17 @@ from agora.core.markdown import render_markdown
 from agora.core.pagination import InvalidCursor
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def organisation_filter(request: HttpRequest) -> Organisation | None:
+    """The organisation a list is filtered on (`?organisation=<slug>`), if it exists."""
+    slug = request.GET.get("organisation", "")
+    if not SLUG.fullmatch(slug):
+        return None
+    try:
+        return account_selectors.organisation_get(actor=request.user, slug=slug)
+    except ObjectDoesNotExist:
+        return None
 
 
 def _user(request: HttpRequest) -> User:
@@ -68,13 +79,7 @@ def _resource(dataset: Dataset, resource_id: UUID) -> Resource:
 
 @require_GET
 def dataset_list(request: HttpRequest) -> HttpResponse:
-    organisation = None
-    slug = request.GET.get("organisation", "")
-    if SLUG.fullmatch(slug):
-        try:
-            organisation = account_selectors.organisation_get(actor=request.user, slug=slug)
-        except ObjectDoesNotExist:
-            organisation = None
+    organisation = organisation_filter(request)
     keyword = request.GET.get("keyword", "").replace("\x00", "").strip()[:60]
     theme = request.GET.get("theme", "")
     theme = theme if theme in Theme.values else ""

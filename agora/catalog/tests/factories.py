@@ -13,6 +13,13 @@ from agora.catalog.models import Dataset
 CSV = "commune,population\nLyon,522250\nSaint-Étienne,172565\n".encode()
 
 
+def editor_of(people: dict[str, User | None]) -> User:
+    """The editor of the `people` fixture's organisation."""
+    user = people["editor"]
+    assert user is not None
+    return user
+
+
 def upload(name: str = "communes.csv", content: bytes = CSV) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
 

@@ -15,7 +15,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SH, SKOS
 from agora.accounts.models import Organisation, User
 from agora.catalog import services
 from agora.catalog.models import Dataset
-from agora.catalog.tests.factories import make_dataset, upload
+from agora.catalog.tests.factories import editor_of, make_dataset, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +24,6 @@ EU = "http://publications.europa.eu/resource/authority/"
 SITE = "http://testserver"
 # The shapes are those of DCAT-AP 3.0.1, the corrigendum of 3.0: they type dcat:byteSize as
 # xsd:nonNegativeInteger, as DCAT 3 does (3.0.0's said xsd:decimal). See SOURCES.md there.
-
-
-def editor_of(people: dict[str, User | None]) -> User:
-    user = people["editor"]
-    assert user is not None
-    return user
 
 
 @pytest.fixture

@@ -10,15 +10,9 @@ from django.test import Client
 
 from agora.accounts.models import Organisation, User
 from agora.catalog import services
-from agora.catalog.tests.factories import CSV, make_dataset
+from agora.catalog.tests.factories import CSV, editor_of, make_dataset
 
 pytestmark = pytest.mark.django_db
-
-
-def editor_of(people: dict[str, User | None]) -> User:
-    user = people["editor"]
-    assert user is not None
-    return user
 
 
 def test_a_data_package_lists_the_files_with_their_checksums(

@@ -12,15 +12,9 @@ from agora.accounts.models import Organisation, User
 from agora.catalog import services
 from agora.catalog.models import Dataset
 from agora.catalog.quality import assess
-from agora.catalog.tests.factories import make_dataset, upload
+from agora.catalog.tests.factories import editor_of, make_dataset, upload
 
 pytestmark = pytest.mark.django_db
-
-
-def editor_of(people: dict[str, User | None]) -> User:
-    user = people["editor"]
-    assert user is not None
-    return user
 
 
 def failed(dataset: Dataset) -> set[str]:

@@ -9,16 +9,10 @@ from django.test import Client
 from agora.accounts.models import Organisation, User
 from agora.catalog import selectors
 from agora.catalog.models import DatasetUsage
-from agora.catalog.tests.factories import make_dataset
+from agora.catalog.tests.factories import editor_of, make_dataset
 from agora.catalog.usage import usage_summary
 
 pytestmark = pytest.mark.django_db
-
-
-def editor_of(people: dict[str, User | None]) -> User:
-    user = people["editor"]
-    assert user is not None
-    return user
 
 
 def test_downloads_and_api_calls_are_counted_without_who(

@@ -9,17 +9,11 @@ from django.test import Client
 
 from agora.accounts.models import Organisation, User
 from agora.catalog.models import Dataset
-from agora.catalog.tests.factories import CSV, make_dataset, upload
+from agora.catalog.tests.factories import CSV, editor_of, make_dataset, upload
 
 pytestmark = pytest.mark.django_db
 ClientAs = Callable[[str], Client]
 ROLES = ("anonymous", "citizen", "member", "editor", "admin", "staff")
-
-
-def editor_of(people: dict[str, User | None]) -> User:
-    user = people["editor"]
-    assert user is not None
-    return user
 
 
 def test_an_editor_publishes_a_dataset_through_the_pages(
