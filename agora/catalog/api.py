@@ -413,10 +413,7 @@ def data_request_answer(
 
 
 def _public(request: HttpRequest, slug: str) -> Dataset:
-    dataset = _dataset(request, slug)
-    if not dataset.is_public:
-        raise Dataset.DoesNotExist
-    return dataset
+    return selectors.public_dataset_get(actor=request.user, slug=slug)
 
 
 @router.get(

@@ -29,12 +29,9 @@ def _user(request: HttpRequest) -> User:
 
 def _public_dataset(request: HttpRequest, slug: str) -> Dataset:
     try:
-        dataset = selectors.dataset_get(actor=request.user, slug=slug)
+        return selectors.public_dataset_get(actor=request.user, slug=slug)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
-    if not dataset.is_public:
-        raise Http404  # drafts have no reuses or discussions yet
-    return dataset
 
 
 def _reuse(request: HttpRequest, pk: int) -> Reuse:

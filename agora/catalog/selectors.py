@@ -87,6 +87,15 @@ def organisation_datasets(
     return [(d, list(d.resources.all())) for d in datasets]
 
 
+def public_dataset_get(*, actor: Actor, slug: str) -> Dataset:
+    """A published or archived dataset (drafts have no reuses, discussions or RDF yet);
+    raises Dataset.DoesNotExist otherwise."""
+    dataset = dataset_get(actor=actor, slug=slug)
+    if not dataset.is_public:
+        raise Dataset.DoesNotExist
+    return dataset
+
+
 def dataset_count() -> int:
     return Dataset.objects.exclude(status=DatasetStatus.DRAFT).count()
 
