@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from agora.accounts.api import router as accounts_router
 from agora.accounts.apiauth import ApiAuth
 from agora.catalog.api import router as catalog_router
+from agora.catalog.data_api import router as data_router
 from agora.core.api import router as core_router
 from agora.core.apierrors import JsonOnlyParser, install_problem_handlers
 from agora.core.problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
@@ -100,3 +101,4 @@ api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/", ledger_router)
 api.add_router("/", catalog_router)
+api.add_router("/", data_router)

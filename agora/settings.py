@@ -241,6 +241,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_PERMISSIONS = 0o640
 
+# Tables (agora.datastore): each table version is an immutable DuckDB file kept in storage and
+# copied into DATASTORE_CACHE_DIR to be queried when storage is not a local directory.
+DATASTORE_CACHE_DIR = Path(env.str("DATASTORE_CACHE_DIR", default=str(VAR_DIR / "tables")))
+DATASTORE_MEMORY_LIMIT = env.str("DATASTORE_MEMORY_LIMIT", default="512MB")
+DATASTORE_THREADS = env.int("DATASTORE_THREADS", default=2)
+DATASTORE_INGEST_TIMEOUT = env.int("DATASTORE_INGEST_TIMEOUT", default=3600)
+# Read-only SQL: seconds per query, and rows returned at most.
+DATASTORE_SQL_TIMEOUT = env.float("DATASTORE_SQL_TIMEOUT", default=5.0)
+DATASTORE_SQL_MAX_ROWS = env.int("DATASTORE_SQL_MAX_ROWS", default=10_000)
+
 # Internationalisation
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 if LANGUAGE_CODE not in {"en", "fr"}:

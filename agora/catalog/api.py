@@ -52,26 +52,26 @@ Slug = Annotated[
 ]
 
 
-def _actor(request: HttpRequest) -> User:
+def actor_of(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined, no-any-return]  # set by ApiAuth
 
 
-def _dataset(request: HttpRequest, slug: str) -> Dataset:
+def dataset_of(request: HttpRequest, slug: str) -> Dataset:
     return selectors.dataset_get(actor=request.user, slug=slug)
 
 
-def _resource(request: HttpRequest, slug: str, resource_id: UUID) -> Resource:
-    return selectors.resource_get(dataset=_dataset(request, slug), resource_id=resource_id)
+def resource_of(request: HttpRequest, slug: str, resource_id: UUID) -> Resource:
+    return selectors.resource_get(dataset=dataset_of(request, slug), resource_id=resource_id)
 
 
-def _counted(dataset: Dataset) -> Dataset:
+def counted(dataset: Dataset) -> Dataset:
     usage_count(dataset=dataset, kind="api_calls")
     return dataset
 
 
 def _detail(request: HttpRequest, dataset: Dataset) -> DatasetOut:
     # Read again: the services change the dataset's terms and resources behind the instance.
-    fresh = _dataset(request, dataset.slug)
+    fresh = dataset_of(request, dataset.slug)
     return DatasetOut.from_dataset(request, fresh, selectors.resource_list(dataset=fresh))
 
 
@@ -120,7 +120,7 @@ def dataset_create(request: HttpRequest, payload: DatasetIn) -> Status[DatasetOu
     )
     if "licence_url" in fields:
         fields["licence_url"] = str(fields["licence_url"])
-    dataset = services.dataset_create(actor=_actor(request), organisation=organisation, **fields)
+    dataset = services.dataset_create(actor=actor_of(request), organisation=organisation, **fields)
     return Status(201, _detail(request, dataset))
 
 
@@ -131,7 +131,7 @@ def dataset_create(request: HttpRequest, payload: DatasetIn) -> Status[DatasetOu
     openapi_extra=PUBLIC,
 )
 def dataset_detail(request: HttpRequest, slug: Slug) -> DatasetOut:
-    return _detail(request, _counted(_dataset(request, slug)))
+    return _detail(request, counted(dataset_of(request, slug)))
 
 
 @router.patch(
@@ -151,7 +151,7 @@ def dataset_patch(request: HttpRequest, slug: Slug, payload: DatasetPatch) -> Da
         else:
             changes[field] = "" if value is None else str(value)
     dataset = services.dataset_update(
-        actor=_actor(request), dataset=_dataset(request, slug), **changes
+        actor=actor_of(request), dataset=dataset_of(request, slug), **changes
     )
     return _detail(request, dataset)
 
@@ -164,7 +164,7 @@ def dataset_patch(request: HttpRequest, slug: Slug, payload: DatasetPatch) -> Da
 )
 def dataset_publish(request: HttpRequest, slug: Slug) -> DatasetOut:
     """Makes a draft or an archived dataset public; it needs at least one resource."""
-    dataset = services.dataset_publish(actor=_actor(request), dataset=_dataset(request, slug))
+    dataset = services.dataset_publish(actor=actor_of(request), dataset=dataset_of(request, slug))
     return _detail(request, dataset)
 
 
@@ -176,7 +176,7 @@ def dataset_publish(request: HttpRequest, slug: Slug) -> DatasetOut:
 )
 def dataset_archive(request: HttpRequest, slug: Slug) -> DatasetOut:
     """The dataset stays public, marked as no longer maintained."""
-    dataset = services.dataset_archive(actor=_actor(request), dataset=_dataset(request, slug))
+    dataset = services.dataset_archive(actor=actor_of(request), dataset=dataset_of(request, slug))
     return _detail(request, dataset)
 
 
@@ -187,7 +187,7 @@ def dataset_archive(request: HttpRequest, slug: Slug) -> DatasetOut:
     openapi_extra=PUBLIC,
 )
 def resource_list(request: HttpRequest, slug: Slug) -> list[ResourceOut]:
-    dataset = _counted(_dataset(request, slug))
+    dataset = counted(dataset_of(request, slug))
     return [ResourceOut.from_resource(request, r) for r in selectors.resource_list(dataset=dataset)]
 
 
@@ -207,8 +207,8 @@ def resource_upload(
     """A multipart upload (`curl -F file=@data.csv -F title=…`), streamed to storage; the
     first version of the new resource."""
     version = services.resource_upload(
-        actor=_actor(request),
-        dataset=_dataset(request, slug),
+        actor=actor_of(request),
+        dataset=dataset_of(request, slug),
         title=title,
         description=description,
         file=file,
@@ -224,8 +224,8 @@ def resource_upload(
 )
 def resource_link(request: HttpRequest, slug: Slug, payload: ResourceLinkIn) -> Status[ResourceOut]:
     resource = services.resource_link(
-        actor=_actor(request),
-        dataset=_dataset(request, slug),
+        actor=actor_of(request),
+        dataset=dataset_of(request, slug),
         title=payload.title,
         url=str(payload.url),
         format=payload.format,
@@ -241,7 +241,7 @@ def resource_link(request: HttpRequest, slug: Slug, payload: ResourceLinkIn) -> 
     openapi_extra=PUBLIC,
 )
 def resource_detail(request: HttpRequest, slug: Slug, resource_id: UUID) -> ResourceOut:
-    return ResourceOut.from_resource(request, _resource(request, slug, resource_id))
+    return ResourceOut.from_resource(request, resource_of(request, slug, resource_id))
 
 
 @router.get(
@@ -251,7 +251,7 @@ def resource_detail(request: HttpRequest, slug: Slug, resource_id: UUID) -> Reso
     openapi_extra=PUBLIC,
 )
 def version_list(request: HttpRequest, slug: Slug, resource_id: UUID) -> VersionList:
-    resource = _resource(request, slug, resource_id)
+    resource = resource_of(request, slug, resource_id)
     return VersionList(items=[VersionOut.from_version(request, v) for v in resource.versions.all()])
 
 
@@ -266,7 +266,7 @@ def version_upload(
 ) -> Status[VersionOut]:
     """Refused with 409 when the file is identical to the latest version."""
     version = services.resource_version_upload(
-        actor=_actor(request), resource=_resource(request, slug, resource_id), file=file
+        actor=actor_of(request), resource=resource_of(request, slug, resource_id), file=file
     )
     return Status(201, VersionOut.from_version(request, version))
 
@@ -317,7 +317,7 @@ def data_request_create(request: HttpRequest, payload: DataRequestIn) -> Status[
         actor=request.user, slug=fields.pop("organisation")
     )
     created = services.data_request_create(
-        actor=_actor(request), organisation=organisation, **fields
+        actor=actor_of(request), organisation=organisation, **fields
     )
     return Status(201, DataRequestOut.from_request(request, created))
 
@@ -359,7 +359,7 @@ def data_request_detail(request: HttpRequest, pk: int) -> DataRequestOut:
 
 def _support(request: HttpRequest, pk: int, support: bool) -> SupportOut:
     found = selectors.data_request_get(actor=request.user, pk=pk)
-    count = services.data_request_support(actor=_actor(request), request=found, support=support)
+    count = services.data_request_support(actor=actor_of(request), request=found, support=support)
     return SupportOut(supporters=count, supported=support)
 
 
@@ -399,7 +399,7 @@ def data_request_answer(
     if payload.dataset:
         dataset = selectors.dataset_get(actor=request.user, slug=payload.dataset)
     answered = services.data_request_answer(
-        actor=_actor(request),
+        actor=actor_of(request),
         request=found,
         status=payload.status,
         answer=payload.answer,
@@ -444,7 +444,7 @@ def reuse_list(request: HttpRequest, params: Query[ReuseListParams]) -> ReuseLis
 def reuse_create(request: HttpRequest, payload: ReuseIn) -> Status[ReuseOut]:
     datasets = [_public(request, slug) for slug in dict.fromkeys(payload.datasets)]
     reuse = community.reuse_create(
-        actor=_actor(request),
+        actor=actor_of(request),
         title=payload.title,
         kind=payload.kind,
         url=str(payload.url),
@@ -486,7 +486,7 @@ def discussion_create(
 ) -> Status[DiscussionOut]:
     dataset = _public(request, slug)
     discussion = community.discussion_open(
-        actor=_actor(request), dataset=dataset, title=payload.title, body=payload.body
+        actor=actor_of(request), dataset=dataset, title=payload.title, body=payload.body
     )
     return Status(
         201,
@@ -507,7 +507,7 @@ def discussion_reply(
     dataset = _public(request, slug)
     discussion = selectors.discussion_get(dataset=dataset, pk=pk)
     community.discussion_reply(
-        actor=_actor(request),
+        actor=actor_of(request),
         discussion=discussion,
         body=payload.body,
         as_organisation=payload.as_organisation,
@@ -527,5 +527,5 @@ def discussion_close(request: HttpRequest, slug: Slug, pk: int, payload: CloseIn
     """For the publishing organisation's editors; recorded in the ledger."""
     dataset = _public(request, slug)
     discussion = selectors.discussion_get(dataset=dataset, pk=pk)
-    community.discussion_close(actor=_actor(request), discussion=discussion, body=payload.body)
+    community.discussion_close(actor=actor_of(request), discussion=discussion, body=payload.body)
     return DiscussionOut.from_discussion(selectors.discussion_get(dataset=dataset, pk=pk))

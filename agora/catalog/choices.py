@@ -106,3 +106,22 @@ class ReuseKind(models.TextChoices):
     ARTICLE = "article", _("Article or study")
     API = "api", _("API")
     OTHER = "other", _("Other")
+
+
+class IngestionStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be read")
+    RUNNING = "running", _("Being read")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Could not be read")
+    REJECTED = "rejected", _("Does not fit the confirmed schema")
+
+
+class ColumnType(models.TextChoices):
+    """Frictionless Table Schema types that a column can be given."""
+
+    STRING = "string", _("text")
+    INTEGER = "integer", _("integer")
+    NUMBER = "number", _("number")
+    BOOLEAN = "boolean", _("true or false")
+    DATE = "date", _("date")
+    DATETIME = "datetime", _("date and time")

@@ -11,6 +11,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agora.accounts.choices import Role
 from agora.accounts.models import Organisation, User
@@ -22,10 +23,13 @@ from agora.catalog.models import (
     DataRequestVote,
     Dataset,
     Discussion,
+    Ingestion,
     Resource,
     ResourceVersion,
     Reuse,
+    Table,
 )
+from agora.core.errors import BadParameter
 from agora.core.pagination import Page, keyset_page
 
 SORTS = {
@@ -289,3 +293,62 @@ def discussion_get(*, dataset: Dataset, pk: int) -> Discussion:
         .prefetch_related("messages__author")
         .get(pk=pk)
     )
+
+
+# Tables ---------------------------------------------------------------------------------------
+
+
+def _pick(tables: list[Table], name: str | None) -> Table:
+    if not tables:
+        raise Table.DoesNotExist
+    if not name:
+        return tables[0]
+    for table in tables:
+        if table.name == name:
+            return table
+    raise BadParameter(
+        "table",
+        gettext("There is no table “%(name)s” in this resource.") % {"name": name},
+        [t.name for t in tables],
+    )
+
+
+def live_table(
+    *, resource: Resource, name: str | None = None, as_of: datetime | None = None
+) -> Table:
+    """The table of the newest version that was read successfully (at `as_of`, if given);
+    a version still being read, or rejected, leaves the previous one live."""
+    versions = resource.versions.filter(tables__isnull=False)
+    if as_of is not None:
+        versions = versions.filter(created__lte=as_of)
+    version = versions.order_by("-number").first()
+    if version is None:
+        raise Table.DoesNotExist
+    return _pick(list(version.tables.all()), name)
+
+
+def version_table(*, version: ResourceVersion, name: str | None = None) -> Table:
+    return _pick(list(version.tables.all()), name)
+
+
+def version_tables(*, version: ResourceVersion) -> list[Table]:
+    return list(version.tables.all())
+
+
+def live_tables(*, resource: Resource) -> list[Table]:
+    try:
+        return version_tables(version=live_table(resource=resource).version)
+    except Table.DoesNotExist:
+        return []
+
+
+def latest_ingestion(*, resource: Resource) -> Ingestion | None:
+    """The reading of the newest version, which may still be running or may have failed."""
+    return Ingestion.objects.filter(version__resource=resource).order_by("-version__number").first()
+
+
+def ingestion_of(version: ResourceVersion) -> Ingestion | None:
+    try:
+        return version.ingestion
+    except Ingestion.DoesNotExist:
+        return None

@@ -28,6 +28,7 @@ from agora.catalog.choices import (
     Theme,
 )
 from agora.catalog.formats import file_format
+from agora.catalog.ingestion import ingestion_queue
 from agora.catalog.models import (
     DataRequest,
     DataRequestComment,
@@ -298,6 +299,7 @@ def _add_version(actor: User, resource: Resource, file: UploadedFile[Any]) -> Re
         if resource.format != fmt:
             resource.format = fmt
             resource.save(update_fields=["format", "modified"])
+        ingestion_queue(version)
     except BaseException:
         _discard(version)
         raise

@@ -18,7 +18,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from agora.core.errors import Conflict
+from agora.core.errors import BadParameter, Conflict
 from agora.core.pagination import InvalidCursor
 from agora.core.problems import problem_response, too_large
 from agora.core.ratelimit import RateLimitExceededError
@@ -224,6 +224,13 @@ def _bad_cursor(request: HttpRequest, exc: InvalidCursor) -> HttpResponse:
     return problem_response(request, "bad-request", str(exc))
 
 
+def _bad_parameter(request: HttpRequest, exc: BadParameter) -> HttpResponse:
+    error: dict[str, Any] = {"field": exc.parameter, "message": exc.message, "code": "invalid"}
+    if exc.choices:
+        error["choices"] = exc.choices
+    return problem_response(request, "bad-request", exc.message, errors=[error])
+
+
 def _throttled(request: HttpRequest, exc: RateLimitExceededError) -> HttpResponse:
     return problem_response(
         request,
@@ -260,6 +267,7 @@ HANDLERS: list[tuple[type[Exception], Any]] = [
     (ObjectDoesNotExist, _not_found),
     (Conflict, _conflict),
     (InvalidCursor, _bad_cursor),
+    (BadParameter, _bad_parameter),
     (RateLimitExceededError, _throttled),
     (RequestDataTooBig, _too_big),
 ]

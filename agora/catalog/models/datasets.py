@@ -8,17 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from agora.catalog.choices import (
     LICENCE_URLS,
-    DataRequestStatus,
     DatasetStatus,
     Frequency,
     Licence,
-    ReuseKind,
     Theme,
 )
 from agora.core.models import TimeStampedModel
@@ -210,146 +207,3 @@ class ResourceVersion(models.Model):
                 "number": self.number,
             },
         )
-
-
-class DataRequest(TimeStampedModel):
-    """Someone asks for data that is not published yet; others support it; the organisation
-    answers in a structured way, by a due date."""
-
-    title = models.CharField(_("data wanted"), max_length=200, validators=[validate_single_line])
-    description = models.TextField(_("what exactly"))
-    reason = models.TextField(_("why it is needed"), blank=True)
-    intended_use = models.TextField(_("intended use"), blank=True)
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        on_delete=models.PROTECT,
-        related_name="data_requests",
-        verbose_name=_("asked of"),
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_requests"
-    )
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=DataRequestStatus.choices,
-        default=DataRequestStatus.OPEN,
-        db_index=True,
-    )
-    due = models.DateField(_("answer due"))
-    answer = models.TextField(_("answer"), blank=True)
-    planned_for = models.DateField(_("planned for"), null=True, blank=True)
-    dataset = models.ForeignKey(
-        Dataset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    votes_count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("data request")
-        verbose_name_plural = _("data requests")
-        ordering = ["-created", "-pk"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("catalog:data_request_detail", kwargs={"pk": self.pk})
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.status == DataRequestStatus.OPEN and self.due < timezone.localdate()
-
-
-class DataRequestVote(models.Model):
-    request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="votes")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["request", "user"], name="catalog_vote_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} → {self.request_id}"
-
-
-class DataRequestComment(models.Model):
-    request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(_("comment"))
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created", "pk"]
-
-    def __str__(self) -> str:
-        return f"comment {self.pk} on {self.request_id}"
-
-
-class Reuse(TimeStampedModel):
-    """Something made with datasets: an application, a visualisation, an article, an API."""
-
-    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
-    kind = models.CharField(_("kind"), max_length=20, choices=ReuseKind.choices)
-    url = models.URLField(_("address"), max_length=1000)
-    description = models.TextField(_("description"), blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reuses"
-    )
-    datasets = models.ManyToManyField(Dataset, related_name="reuses", verbose_name=_("datasets"))
-
-    class Meta:
-        verbose_name = _("reuse")
-        verbose_name_plural = _("reuses")
-        ordering = ["-created", "-pk"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("catalog:reuse_detail", kwargs={"pk": self.pk})
-
-
-class Discussion(TimeStampedModel):
-    """A public thread about a dataset; the publishing organisation answers and closes it."""
-
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="discussions")
-    title = models.CharField(_("subject"), max_length=200, validators=[validate_single_line])
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("discussion")
-        verbose_name_plural = _("discussions")
-        ordering = ["-created", "-pk"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "catalog:discussion_detail", kwargs={"slug": self.dataset.slug, "pk": self.pk}
-        )
-
-
-class DiscussionMessage(models.Model):
-    discussion = models.ForeignKey(Discussion, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    # Written for the publishing organisation, by one of its editors: shown under its name.
-    as_organisation = models.BooleanField(default=False)
-    body = models.TextField(_("message"))
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created", "pk"]
-
-    def __str__(self) -> str:
-        return f"message {self.pk} in {self.discussion_id}"

@@ -1,0 +1,193 @@
+"""The data API: rows, aggregates and exports of every table, per version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from ninja import Router, Status
+
+from agora.catalog import ingestion, selectors
+from agora.catalog.api import PUBLIC, WRITE, Slug, actor_of, counted, resource_of
+from agora.catalog.models import Resource, Table
+from agora.catalog.table_responses import data_response
+from agora.catalog.table_schemas import IngestionOut, SchemaIn, TableList, TableOut
+from agora.core.errors import BadParameter
+from agora.core.schemas import ERROR_RESPONSES
+from agora.datastore.query import AGGREGATES, DEFAULT_LIMIT, FORMATS, MAX_LIMIT
+
+router = Router(tags=["data"])
+
+
+def _parameter(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+LIST = {"type": "string"}
+DATA_PARAMETERS = [
+    _parameter("table", "For a workbook, the sheet's table (the first by default).", LIST),
+    _parameter("q", "Words that must all appear in some text column (any case).", LIST),
+    _parameter(
+        "sort", "Columns to sort by, comma-separated; a leading '-' sorts descending.", LIST
+    ),
+    _parameter("fields", "The columns to return, comma-separated.", LIST),
+    _parameter(
+        "limit",
+        f"Rows per page (JSON: default {DEFAULT_LIMIT}, at most {MAX_LIMIT}; "
+        "other formats: every row by default).",
+        {"type": "integer", "minimum": 0},
+    ),
+    _parameter("offset", "Rows to skip.", {"type": "integer", "minimum": 0}),
+    _parameter("cursor", "The next_cursor of the previous page (faster than offset).", LIST),
+    _parameter("group_by", "Columns to group by; each group has a count.", LIST),
+    *[_parameter(f, f"Columns to aggregate with {f} in each group.", LIST) for f in AGGREGATES],
+    _parameter("facet", "Up to five columns whose most frequent values are counted.", LIST),
+    _parameter("format", "Answer format.", {"type": "string", "enum": list(FORMATS)}),
+    _parameter(
+        "shape",
+        "JSON rows as objects or arrays.",
+        {"type": "string", "enum": ["objects", "arrays"]},
+    ),
+]
+FILTERS = (
+    "Filter with `column=value` or `column__operator=value`: exact, ne, gt, gte, lt, lte, "
+    "in and notin (comma-separated values), contains, icontains and startswith (text), isnull "
+    "and notnull. Each table's own description lists its columns and their operators: "
+    "`GET .../tables`."
+)
+FILE_RESPONSES = {
+    "200": {
+        "description": "Rows as JSON, or a file in the chosen format.",
+        "content": {
+            "application/json": {},
+            "text/csv": {},
+            "application/x-ndjson": {},
+            "application/vnd.apache.parquet": {},
+        },
+    }
+}
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise BadParameter("as_of", "“as_of” must be a date and time in ISO 8601.") from None
+
+
+@router.get(
+    "/datasets/{slug:slug}/resources/{uuid:resource_id}/data",
+    response={200: None, 304: None, **ERROR_RESPONSES},
+    summary="Query a resource's table (its live version)",
+    description=FILTERS,
+    openapi_extra={
+        **PUBLIC,
+        "parameters": [
+            *DATA_PARAMETERS,
+            _parameter("version", "A version number instead of the live one.", {"type": "integer"}),
+            _parameter("as_of", "The version that was live at this date and time.", LIST),
+        ],
+        "responses": FILE_RESPONSES,
+    },
+)
+def resource_data(
+    request: HttpRequest, slug: Slug, resource_id: UUID
+) -> HttpResponse | StreamingHttpResponse:
+    resource = resource_of(request, slug, resource_id)
+    name = request.GET.get("table")
+    number = request.GET.get("version")
+    if number:
+        if not number.isdigit():
+            raise BadParameter("version", "“version” must be a version number.")
+        version = selectors.version_get(resource=resource, number=int(number))
+        table = selectors.version_table(version=version, name=name)
+    else:
+        as_of = _as_of(request.GET.get("as_of"))
+        table = selectors.live_table(resource=resource, name=name, as_of=as_of)
+    return data_response(
+        request, dataset=counted(resource.dataset), table=table, versioned=bool(number)
+    )
+
+
+@router.get(
+    "/datasets/{slug:slug}/resources/{uuid:resource_id}/versions/{int:number}/data",
+    response={200: None, 304: None, **ERROR_RESPONSES},
+    url_name="version_data",
+    summary="Query the table of one version (cacheable for ever)",
+    description=FILTERS,
+    openapi_extra={**PUBLIC, "parameters": DATA_PARAMETERS, "responses": FILE_RESPONSES},
+)
+def version_data(
+    request: HttpRequest, slug: Slug, resource_id: UUID, number: int
+) -> HttpResponse | StreamingHttpResponse:
+    resource = resource_of(request, slug, resource_id)
+    version = selectors.version_get(resource=resource, number=number)
+    table = selectors.version_table(version=version, name=request.GET.get("table"))
+    return data_response(request, dataset=counted(resource.dataset), table=table, versioned=True)
+
+
+@router.get(
+    "/datasets/{slug:slug}/resources/{uuid:resource_id}/tables",
+    response={200: TableList, **ERROR_RESPONSES},
+    summary="The live tables of a resource: columns, types, profiles, Table Schema",
+    openapi_extra=PUBLIC,
+)
+def table_list(request: HttpRequest, slug: Slug, resource_id: UUID) -> TableList:
+    """Also says how the reading of the newest version is going (it may not be live yet)."""
+    resource = resource_of(request, slug, resource_id)
+    return _table_list(request, selectors.live_tables(resource=resource), resource)
+
+
+@router.get(
+    "/datasets/{slug:slug}/resources/{uuid:resource_id}/versions/{int:number}/tables",
+    response={200: TableList, **ERROR_RESPONSES},
+    summary="The tables of one version",
+    openapi_extra=PUBLIC,
+)
+def version_table_list(
+    request: HttpRequest, slug: Slug, resource_id: UUID, number: int
+) -> TableList:
+    resource = resource_of(request, slug, resource_id)
+    version = selectors.version_get(resource=resource, number=number)
+    return _table_list(request, selectors.version_tables(version=version), resource)
+
+
+def _table_list(request: HttpRequest, tables: list[Table], resource: Resource) -> TableList:
+    reading = selectors.latest_ingestion(resource=resource)
+    return TableList(
+        items=[TableOut.from_table(request, t) for t in tables],
+        ingestion=IngestionOut.from_ingestion(reading) if reading else None,
+    )
+
+
+@router.put(
+    "/datasets/{slug:slug}/resources/{uuid:resource_id}/tables/{name}/schema",
+    response={202: IngestionOut, **ERROR_RESPONSES},
+    auth=WRITE,
+    summary="Confirm a table's column names and types",
+)
+def schema_confirm(
+    request: HttpRequest, slug: Slug, resource_id: UUID, name: str, payload: SchemaIn
+) -> Status[IngestionOut]:
+    """Every column, in order, with its name and type. The live version is read again with
+    them (202: follow the reading in `GET .../tables`), and later versions must fit them."""
+    resource = resource_of(request, slug, resource_id)
+    table = selectors.live_table(resource=resource, name=name)
+    ingestion.schema_confirm(
+        actor=actor_of(request),
+        table=table,
+        columns=[column.model_dump(mode="json") for column in payload.columns],
+    )
+    reading = selectors.ingestion_of(table.version)
+    assert reading is not None
+    return Status(202, IngestionOut.from_ingestion(reading))

@@ -1,0 +1,309 @@
+"""Building a table version: typed DuckDB file, Parquet file, column profile, Table Schema.
+
+Everything is written in a work directory first; the caller moves the finished files into
+storage, so a failure at any step leaves nothing half-published.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from agora.datastore import readers, types
+from agora.datastore.errors import IngestError, SchemaMismatch
+from agora.datastore.types import literal, quote
+
+TABLE = "data"  # the name of the table inside each table file
+MAX_PROBLEMS = 100
+CENSUS_BATCH = 4
+SAMPLE_ROWS = 20_000
+TOP_VALUES = 5
+LONG_TEXT = 200  # average length above which a column's top values say nothing
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A column as the publisher confirmed it: which header cell, what name, what type."""
+
+    source: str
+    name: str
+    type: str
+
+
+@dataclass
+class BuiltColumn:
+    name: str
+    source: str
+    type: str
+    format: str
+    profile: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "source": self.source,
+            "type": self.type,
+            "format": self.format,
+            "profile": self.profile,
+        }
+
+
+@dataclass
+class BuiltTable:
+    name: str
+    database: Path
+    parquet: Path
+    row_count: int
+    columns: list[BuiltColumn]
+
+
+Progress = Callable[[int, str], None]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, str) and len(value) > LONG_TEXT:
+        return value[:LONG_TEXT] + "…"
+    return value
+
+
+def connect(path: Path | str, workdir: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    con.execute(f"SET memory_limit = {literal(settings.DATASTORE_MEMORY_LIMIT)}")
+    con.execute(f"SET threads = {int(settings.DATASTORE_THREADS)}")
+    con.execute(f"SET temp_directory = {literal(str(workdir / 'spill'))}")
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+def _census(con: duckdb.DuckDBPyConnection, raw: readers.RawTable) -> dict[str, types.Census]:
+    """Every format is tried on a sample; those every sampled value has are then checked on
+    the whole table, so the type holds for every value at the cost of about one test each."""
+
+    def count(candidates: dict[str, list[types.Format]], source: str) -> dict[str, types.Census]:
+        result: dict[str, types.Census] = {}
+        names = list(candidates)
+        # A few columns per query: planning one expression over hundreds of columns is slow.
+        for start in range(0, len(names), CENSUS_BATCH):
+            batch = {name: candidates[name] for name in names[start : start + CENSUS_BATCH]}
+            row = con.execute(types.census_sql(batch, source)).fetchone()
+            assert row is not None
+            result |= types.read_census(row, batch)
+        return result
+
+    table = quote(raw.table)
+    sample = count(
+        {name: list(types.FORMATS) for name in raw.names},
+        f"(SELECT * FROM {table} ORDER BY rowid LIMIT {SAMPLE_ROWS})",
+    )
+    total = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+    if total <= SAMPLE_ROWS:
+        return sample
+    survivors = {name: census.passing() for name, census in sample.items()}
+    full = count(survivors, table)
+    # Formats ruled out by the sample keep their sample counts, for reports.
+    return {
+        name: types.Census(full[name].present, sample[name].matching | full[name].matching)
+        for name in raw.names
+    }
+
+
+def _choose_formats(
+    con: duckdb.DuckDBPyConnection, raw: readers.RawTable, specs: list[ColumnSpec] | None
+) -> list[tuple[str, str, types.Format]]:
+    """(source, name, format) per output column; raises SchemaMismatch when a confirmed column
+    is missing or some of its values do not have its type."""
+    censuses = _census(con, raw)
+    by_source = dict(zip(raw.sources, raw.names, strict=True))
+    if not specs:
+        return [
+            (source, name, types.choose(censuses[name]))
+            for source, name in zip(raw.sources, raw.names, strict=True)
+        ]
+    chosen: list[tuple[str, str, types.Format]] = []
+    problems: list[dict[str, Any]] = []
+    total = 0
+    for spec in specs:
+        column = by_source.get(spec.source)
+        if column is None:
+            problems.append(
+                {
+                    "row": None,
+                    "column": spec.source,
+                    "value": None,
+                    "expected": _("a column named “%(name)s”") % {"name": spec.source},
+                }
+            )
+            total += 1
+            continue
+        try:
+            chosen.append(
+                (spec.source, spec.name, types.choose(censuses[column], wanted=spec.type))
+            )
+        except LookupError:
+            attempt = types.best_attempt(censuses[column], spec.type)
+            where = types.invalid(column, attempt)
+            total += con.execute(
+                f"SELECT count(*) FROM {quote(raw.table)} WHERE {where}"
+            ).fetchone()[0]  # type: ignore[index]
+            rows = con.execute(
+                f"SELECT rowid + 1, {quote(column)} FROM {quote(raw.table)} WHERE {where} "
+                f"ORDER BY rowid LIMIT {MAX_PROBLEMS}"
+            ).fetchall()
+            problems.extend(
+                {"row": row, "column": spec.source, "value": value, "expected": spec.type}
+                for row, value in rows
+            )
+    if problems:
+        raise SchemaMismatch(
+            _("This version does not fit the confirmed schema: %(count)d problem(s).")
+            % {"count": total},
+            problems[:MAX_PROBLEMS],
+            total,
+        )
+    confirmed = {spec.source for spec in specs}
+    chosen.extend(
+        (source, name, types.choose(censuses[name]))
+        for source, name in zip(raw.sources, raw.names, strict=True)
+        if source not in confirmed
+    )
+    return chosen
+
+
+def _profile(con: duckdb.DuckDBPyConnection, columns: list[BuiltColumn]) -> None:
+    if not columns:
+        return
+    parts = []
+    for column in columns:
+        q = quote(column.name)
+        parts += [f"count(*) - count({q})", f"approx_count_distinct({q})"]
+        if column.type == "string":
+            parts += [f"avg(length({q}))", "NULL", "NULL"]
+        else:
+            parts += ["NULL", f"min({q})", f"max({q})"]
+    stats = con.execute(f"SELECT {', '.join(parts)} FROM {TABLE}").fetchone()
+    assert stats is not None
+    for i, column in enumerate(columns):
+        nulls, distinct, length, low, high = stats[i * 5 : i * 5 + 5]
+        q = quote(column.name)
+        profile: dict[str, Any] = {"nulls": nulls, "distinct": distinct}
+        if column.type != "string":
+            profile |= {"min": _plain(low), "max": _plain(high)}
+        if column.type == "string" and (length or 0) > LONG_TEXT:
+            top: list[Any] = []
+        else:
+            top = con.execute(
+                f"SELECT {q}, count(*) AS n FROM {TABLE} WHERE {q} IS NOT NULL "
+                f"GROUP BY ALL ORDER BY n DESC, {q} LIMIT {TOP_VALUES}"
+            ).fetchall()
+        profile["top"] = [{"value": _plain(v), "count": n} for v, n in top]
+        examples = con.execute(f"SELECT {q} FROM {TABLE} WHERE {q} IS NOT NULL LIMIT 3").fetchall()
+        profile["examples"] = [_plain(v) for (v,) in examples]
+        column.profile = profile
+
+
+def build_tables(
+    source: Path,
+    file_format: str,
+    workdir: Path,
+    *,
+    specs: dict[str, list[ColumnSpec]] | None = None,
+    progress: Progress | None = None,
+) -> list[BuiltTable]:
+    """Reads `source` and writes, per table, `<n>.duckdb` and `<n>.parquet` in `workdir`."""
+    report = progress or (lambda percent, stage: None)
+    specs = specs or {}
+    (workdir / "spill").mkdir(parents=True, exist_ok=True)
+    scratch_path = workdir / "scratch.duckdb"
+    scratch_path.unlink(missing_ok=True)
+    scratch = connect(scratch_path, workdir)
+    timer = threading.Timer(settings.DATASTORE_INGEST_TIMEOUT, scratch.interrupt)
+    timer.start()
+    try:
+        report(5, "read")
+        raws = readers.read_tables(scratch, source, file_format, workdir)
+        built = []
+        for position, raw in enumerate(raws):
+            report(30 + 60 * position // len(raws), "types")
+            built.append(_build_one(scratch, raw, workdir, position, specs.get(raw.name)))
+        report(100, "done")
+        return built
+    except duckdb.InterruptException as error:
+        raise IngestError(
+            "timeout",
+            _("Reading the file took longer than %(seconds)d seconds and was stopped.")
+            % {"seconds": settings.DATASTORE_INGEST_TIMEOUT},
+        ) from error
+    except duckdb.Error as error:
+        raise readers.unreadable(error) from error
+    finally:
+        timer.cancel()
+        scratch.close()
+        scratch_path.unlink(missing_ok=True)  # the text copy of the source is no longer needed
+
+
+def _build_one(
+    scratch: duckdb.DuckDBPyConnection,
+    raw: readers.RawTable,
+    workdir: Path,
+    position: int,
+    specs: list[ColumnSpec] | None,
+) -> BuiltTable:
+    chosen = _choose_formats(scratch, raw, specs)
+    by_source = dict(zip(raw.sources, raw.names, strict=True))
+    database = workdir / f"{position}.duckdb"
+    parquet = workdir / f"{position}.parquet"
+    database.unlink(missing_ok=True)
+    parquet.unlink(missing_ok=True)
+    select = ", ".join(
+        f"{types.conversion(by_source[source], fmt)} AS {quote(name)}"
+        for source, name, fmt in chosen
+    )
+    scratch.execute(f"ATTACH {literal(str(database))} AS out")
+    try:
+        scratch.execute(
+            f"CREATE TABLE out.{TABLE} AS SELECT {select} FROM {quote(raw.table)} ORDER BY rowid"
+        )
+        scratch.execute(
+            f"COPY out.{TABLE} TO {literal(str(parquet))} (FORMAT parquet, COMPRESSION zstd)"
+        )
+    finally:
+        scratch.execute("DETACH out")
+    columns = [BuiltColumn(name, source, fmt.type, fmt.name) for source, name, fmt in chosen]
+    table = connect(database, workdir)
+    try:
+        row_count = table.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]  # type: ignore[index]
+        _profile(table, columns)
+        table.execute("CHECKPOINT")
+    finally:
+        table.close()
+    return BuiltTable(raw.name, database, parquet, row_count, columns)
+
+
+def table_schema(columns: list[dict[str, Any]], title: str = "") -> dict[str, Any]:
+    """A Frictionless Table Schema for the columns of a built table."""
+    fields = []
+    for column in columns:
+        described: dict[str, Any] = {"name": column["name"], "type": column["type"]}
+        if column["source"] != column["name"]:
+            described["title"] = column["source"]
+        profile = column.get("profile") or {}
+        if profile.get("nulls") == 0:
+            described["constraints"] = {"required": True}
+        fields.append(described)
+    schema: dict[str, Any] = {"fields": fields, "missingValues": list(types.NULL_MARKERS)}
+    if title:
+        schema["title"] = title
+    return schema
