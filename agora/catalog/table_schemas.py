@@ -45,7 +45,7 @@ class TableOut(Schema):
     def from_table(cls, request: HttpRequest, table: Table) -> TableOut:
         version = table.version
         data = reverse(
-            "api-1:version_data",
+            "api:version_data",
             kwargs={
                 "slug": version.resource.dataset.slug,
                 "resource_id": version.resource_id,

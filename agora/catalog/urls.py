@@ -31,6 +31,11 @@ urlpatterns = [
         name="resource_detail",
     ),
     path(
+        "datasets/<slug:slug>/resources/<uuid:resource>/schema",
+        views.table_schema,
+        name="table_schema",
+    ),
+    path(
         "datasets/<slug:slug>/resources/<uuid:resource>/versions/<int:number>/download",
         views.version_download,
         name="version_download",

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agora.accounts import selectors as account_selectors
 from agora.accounts.models import Organisation, User
-from agora.catalog import dcat, permissions, schema_org, selectors, services
+from agora.catalog import dcat, ingestion, permissions, schema_org, selectors, services, table_views
 from agora.catalog.choices import DatasetStatus, Theme
 from agora.catalog.datapackage import datapackage
 from agora.catalog.forms import (
@@ -339,6 +339,8 @@ def resource_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def resource_detail(request: HttpRequest, slug: str, resource: UUID) -> HttpResponse:
     """A resource and its versions; its editors upload a new version here."""
+    if target := table_views.filter_redirect(request):
+        return redirect(target)
     dataset = _dataset(request, slug)
     found = _resource(dataset, resource)
     can_edit = permissions.can_edit_dataset(request.user, dataset)
@@ -365,8 +367,37 @@ def resource_detail(request: HttpRequest, slug: str, resource: UUID) -> HttpResp
         "description_html": render_markdown(found.description),
         "can_edit": can_edit,
         "form": form,
+        **table_views.table_context(request, found),
     }
-    return render(request, "catalog/resource_detail.html", context)
+    response = render(request, "catalog/resource_detail.html", context)
+    if context["reading"] is not None and context["reading"].in_progress:
+        response["Refresh"] = "3"  # follow the reading without JavaScript
+    return response
+
+
+@require_POST
+@login_required
+def table_schema(request: HttpRequest, slug: str, resource: UUID) -> HttpResponse:
+    """The publisher corrects the names and types of a table's columns."""
+    dataset = _dataset(request, slug)
+    found = _resource(dataset, resource)
+    try:
+        table = selectors.live_table(resource=found, name=request.POST.get("table") or None)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    try:
+        ingestion.schema_confirm(
+            actor=_user(request), table=table, columns=table_views.schema_columns(request, table)
+        )
+    except ValidationError as exc:
+        messages.error(request, error_message(exc))
+    else:
+        messages.success(
+            request,
+            _("The schema is confirmed; the table is being read again with it. Later versions "
+              "must fit it."),
+        )
+    return redirect(found)
 
 
 @require_GET

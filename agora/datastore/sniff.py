@@ -63,7 +63,8 @@ def detect_encoding(path: Path) -> str:
         )
     if bom := _bom_encoding(head):
         return bom
-    if b"\x00" in head:
+    controls = sum(1 for byte in head if byte < 0x20 and byte not in (0x09, 0x0A, 0x0D))
+    if b"\x00" in head or controls > len(head) // 100:
         raise IngestError(
             "binary",
             _(

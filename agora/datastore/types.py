@@ -33,6 +33,9 @@ class Format:
     name: str  # stable identifier kept with a confirmed schema
     pattern: str  # a value matches when regexp_full_match(value, pattern)
     convert: str  # SQL with {v} for the cleaned value
+    # False for a format only used when the publisher asks for the type: "01001" is a
+    # code unless someone says it is the number 1001.
+    inferred: bool = True
 
 
 FORMATS: tuple[Format, ...] = (
@@ -44,6 +47,7 @@ FORMATS: tuple[Format, ...] = (
         f"{_INT}|{_GROUPED_INT}",
         f"CAST(regexp_replace({{v}}, '{_GROUP}', '', 'g') AS BIGINT)",
     ),
+    Format("integer", "leading_zeros", "[+-]?[0-9]{1,18}", "CAST({v} AS BIGINT)", inferred=False),
     Format(
         "number",
         "default",
@@ -147,7 +151,7 @@ def choose(census: Census, *, wanted: str | None = None) -> Format:
     if wanted == "string" or (census.present == 0 and wanted is None):
         return STRING
     for fmt in census.passing():
-        if wanted is None or fmt.type == wanted:
+        if fmt.type == wanted or wanted is None and fmt.inferred:
             return fmt
     if wanted is None:
         return STRING

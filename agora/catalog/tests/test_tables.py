@@ -43,9 +43,9 @@ def _publish(
     return dataset, version
 
 
-def _data_url(dataset: Dataset, version: ResourceVersion, **params: Any) -> str:
+def _data_url(dataset: Dataset, of: ResourceVersion, **params: Any) -> str:
     query = "&".join(f"{k}={v}" for k, v in params.items())
-    return f"/api/v1/datasets/{dataset.slug}/resources/{version.resource_id}/data?{query}"
+    return f"/api/v1/datasets/{dataset.slug}/resources/{of.resource_id}/data?{query}"
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def published(organisation: Organisation, people: dict[str, User | None]):  # ty
 
 
 def test_a_csv_upload_becomes_a_typed_table(published: tuple[Dataset, ResourceVersion]) -> None:
-    dataset, version = published
+    _dataset, version = published
     version.refresh_from_db()
     assert version.ingestion.status == IngestionStatus.DONE
     (table,) = version.tables.all()
@@ -75,7 +75,7 @@ def test_a_csv_upload_becomes_a_typed_table(published: tuple[Dataset, ResourceVe
     assert service is not None
     assert {"value": "Écoles", "count": 7} in service["profile"]["top"]
     # The Parquet file holds the same typed rows.
-    rows = duckdb.sql(f"SELECT * FROM read_parquet('{table.parquet.path}')").fetchall()
+    rows = duckdb.read_parquet(table.parquet.path).fetchall()
     assert len(rows) == 28
     assert str(rows[0][0]) == "2024-02-01"
     assert rows[0][3] == "01001"
@@ -162,3 +162,188 @@ def test_bad_parameters_get_a_400_naming_them(
     assert response.status_code == 400, response.content
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == parameter
+
+
+def _page_url(dataset: Dataset, version: ResourceVersion) -> str:
+    return f"/datasets/{dataset.slug}/resources/{version.resource_id}/"
+
+
+def test_resource_page_previews_the_table_without_javascript(
+    client: Client, published: tuple[Dataset, ResourceVersion]
+) -> None:
+    dataset, version = published
+    page = client.get(_page_url(dataset, version))
+    html = page.content.decode()
+    assert "Rows 1 to 20 of 28" in html
+    assert "Écoles" in html
+    assert 'rel="next"' in html
+    # The filter form's fields become the data API's own parameters.
+    response = client.get(
+        _page_url(dataset, version),
+        {"filter_column": "Montant", "filter_operator": "gte", "filter_value": "27000"},
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("?Montant__gte=27000")
+    filtered = client.get(response["Location"]).content.decode()
+    assert "Rows 1 to 2 of 2" in filtered
+    assert "Montant__gte=27000&amp;format=csv" in filtered  # exports keep the filter
+    sorted_page = client.get(_page_url(dataset, version), {"sort": "-Montant"}).content.decode()
+    assert 'aria-sort="descending"' in sorted_page
+    assert sorted_page.index("28000.5") < sorted_page.index("27000.5") < sorted_page.index("26000.5")
+    bad = client.get(_page_url(dataset, version), {"Montant": "beaucoup"})
+    assert bad.status_code == 200
+    assert "is not a number" in bad.content.decode()
+
+
+def test_page_refreshes_while_the_file_is_read(
+    client: Client, organisation: Organisation, people: dict[str, User | None]
+) -> None:
+    editor = editor_of(people)
+    dataset = make_dataset(organisation, editor)
+    version = services.resource_upload(
+        actor=editor, dataset=dataset, title="T", file=upload("t.csv", SPENDING)
+    )
+    owner = client_for(editor)
+    page = owner.get(_page_url(dataset, version))
+    assert page["Refresh"] == "3"
+    assert "Waiting to be read" in page.content.decode()
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_upload_is_read_by_the_worker(
+    run_tasks, organisation: Organisation, people: dict[str, User | None]  # type: ignore[no-untyped-def]
+) -> None:
+    editor = editor_of(people)
+    dataset = make_dataset(organisation, editor)
+    version = services.resource_upload(
+        actor=editor, dataset=dataset, title="T", file=upload("t.csv", SPENDING)
+    )
+    assert version.ingestion.status == IngestionStatus.QUEUED
+    run_tasks()
+    version.ingestion.refresh_from_db()
+    assert version.ingestion.status == IngestionStatus.DONE
+    assert version.tables.get().row_count == 28
+
+
+def test_confirmed_schema_sticks_and_a_misfit_version_is_not_published(
+    client: Client, published: tuple[Dataset, ResourceVersion], people: dict[str, User | None]
+) -> None:
+    dataset, first = published
+    editor = editor_of(people)
+    table = first.tables.get()
+    columns = [
+        {"source": c["source"], "name": c["name"], "type": c["type"]} for c in table.columns
+    ]
+    columns[3] = {"source": "Code postal", "name": "code_postal", "type": "integer"}
+    ingestion.schema_confirm(actor=editor, table=table, columns=columns)
+    ingestion.version_ingest(first.pk)
+    renamed = client.get(_data_url(dataset, first, code_postal=1001)).json()
+
+    assert renamed["total"] == 1
+    assert renamed["columns"][3] == {"name": "code_postal", "type": "integer"}
+
+    bad = SPENDING.replace(b"01003", b"01O03")  # a letter O for a zero, on row 3
+    second = services.resource_version_upload(
+        actor=editor, resource=first.resource, file=upload("depenses.csv", bad)
+    )
+    ingestion.version_ingest(second.pk)
+    second.ingestion.refresh_from_db()
+    assert second.ingestion.status == IngestionStatus.REJECTED
+    assert second.ingestion.problems == [
+        {"row": 3, "column": "Code postal", "value": "01O03", "expected": "integer"}
+    ]
+    live = client.get(_data_url(dataset, first, limit=1)).json()
+    assert live["version"] == 1  # the previous version stays live
+    page = client.get(_page_url(dataset, first)).content.decode()
+    assert "01O03" in page
+    assert "Version 1 stays online." in page
+    tables = client.get(
+        f"/api/v1/datasets/{dataset.slug}/resources/{first.resource_id}/tables"
+    ).json()
+    assert tables["ingestion"]["status"] == "rejected"
+    assert tables["items"][0]["version"] == 1
+
+
+def test_schema_confirmation_is_for_editors_only(
+    client_as, published: tuple[Dataset, ResourceVersion]  # type: ignore[no-untyped-def]
+) -> None:
+    dataset, version = published
+    url = f"/api/v1/datasets/{dataset.slug}/resources/{version.resource_id}/tables/data/schema"
+    body = {"columns": [{"source": "Date", "name": "jour", "type": "date"}]}
+    for role, status in [("anonymous", 401), ("citizen", 403), ("member", 403)]:
+        response = client_as(role).put(url, body, content_type="application/json")
+        assert response.status_code == status, role
+    page = f"/datasets/{dataset.slug}/resources/{version.resource_id}/schema"
+    assert client_as("citizen").post(page, {"name-0": "jour"}).status_code == 403
+    assert client_as("anonymous").post(page).status_code == 302  # to sign in
+
+
+def test_schema_form_rejects_duplicate_names(
+    client_as, published: tuple[Dataset, ResourceVersion]  # type: ignore[no-untyped-def]
+) -> None:
+    dataset, version = published
+    page = f"/datasets/{dataset.slug}/resources/{version.resource_id}/schema"
+    response = client_as("editor").post(page, {"name-0": "Service", "table": "data"}, follow=True)
+    assert "must be different" in response.content.decode()
+
+
+def test_versions_as_of_and_cache_headers(
+    client: Client, published: tuple[Dataset, ResourceVersion], people: dict[str, User | None]
+) -> None:
+    dataset, first = published
+    second = services.resource_version_upload(
+        actor=editor_of(people), resource=first.resource,
+        file=upload("depenses.csv", SPENDING + b"01/01/2025;Voirie;1,5;01099;true\r\n"),
+    )
+    ingestion.version_ingest(second.pk)
+    assert client.get(_data_url(dataset, first, limit=0)).json()["total"] == 29
+    assert client.get(_data_url(dataset, first, limit=0, version=1)).json()["total"] == 28
+    as_of = first.created.isoformat().replace("+", "%2B")
+    assert client.get(_data_url(dataset, first, limit=0, as_of=as_of)).json()["total"] == 28
+    url = f"/api/v1/datasets/{dataset.slug}/resources/{first.resource_id}/versions/1/data?limit=5"
+    response = client.get(url)
+    assert "immutable" in response["Cache-Control"]
+    etag = response["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(url + "&offset=5")["ETag"] != etag
+    assert "max-age=60" in client.get(_data_url(dataset, first))["Cache-Control"]
+
+
+def test_parquet_and_xlsx_exports(client: Client, published: tuple[Dataset, ResourceVersion], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    dataset, version = published
+    whole = client.get(_data_url(dataset, version, format="parquet"))
+    target = tmp_path / "whole.parquet"
+    target.write_bytes(b"".join(whole.streaming_content))
+    assert duckdb.read_parquet(str(target)).fetchall()[0][3] == "01001"
+    part = client.get(_data_url(dataset, version, format="parquet", Service="Sport"))
+    target.write_bytes(b"".join(part.streaming_content))
+    assert len(duckdb.read_parquet(str(target)).fetchall()) == 7
+    sheet = client.get(_data_url(dataset, version, format="xlsx", fields="Service,Montant"))
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(b"".join(sheet.streaming_content))
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_index(0).to_python()
+    assert rows[0] == ["Service", "Montant"]
+    assert rows[1] == ["Voirie", 1000.5]
+    assert len(rows) == 29
+
+
+def test_draft_tables_are_hidden_from_the_public(
+    client_as, organisation: Organisation, people: dict[str, User | None]  # type: ignore[no-untyped-def]
+) -> None:
+    editor = editor_of(people)
+    dataset = make_dataset(organisation, editor)
+    version = services.resource_upload(
+        actor=editor, dataset=dataset, title="T", file=upload("t.csv", SPENDING)
+    )
+    ingestion.version_ingest(version.pk)
+    for role, status in [("anonymous", 404), ("citizen", 404), ("editor", 200), ("staff", 200)]:
+        assert client_as(role).get(_data_url(dataset, version)).status_code == status, role
+        tables = f"/api/v1/datasets/{dataset.slug}/resources/{version.resource_id}/tables"
+        assert client_as(role).get(tables).status_code == status, role
