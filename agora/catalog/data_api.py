@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from ninja import Router, Status
+from django.utils.translation import gettext
+from ninja import Field, Router, Schema, Status
 
 from agora.catalog import ingestion, selectors
 from agora.catalog.api import PUBLIC, WRITE, Slug, actor_of, counted, resource_of
+from agora.catalog.csvw import csvw_metadata
 from agora.catalog.models import Resource, Table
 from agora.catalog.table_responses import data_response
 from agora.catalog.table_schemas import IngestionOut, SchemaIn, TableList, TableOut
 from agora.core.errors import BadParameter
 from agora.core.schemas import ERROR_RESPONSES
+from agora.datastore import export, storage
+from agora.datastore.errors import QueryError
 from agora.datastore.query import AGGREGATES, DEFAULT_LIMIT, FORMATS, MAX_LIMIT
+from agora.datastore.sql import run as sql_run
 
 router = Router(tags=["data"])
 
@@ -82,7 +90,9 @@ def _as_of(value: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise BadParameter("as_of", "“as_of” must be a date and time in ISO 8601.") from None
+        raise BadParameter(
+            "as_of", gettext("“as_of” must be a date and time in ISO 8601.")
+        ) from None
 
 
 @router.get(
@@ -108,7 +118,7 @@ def resource_data(
     number = request.GET.get("version")
     if number:
         if not number.isdigit():
-            raise BadParameter("version", "“version” must be a version number.")
+            raise BadParameter("version", gettext("“version” must be a version number."))
         version = selectors.version_get(resource=resource, number=int(number))
         table = selectors.version_table(version=version, name=name)
     else:
@@ -191,3 +201,107 @@ def schema_confirm(
     reading = selectors.ingestion_of(table.version)
     assert reading is not None
     return Status(202, IngestionOut.from_ingestion(reading))
+
+
+# Read-only SQL ---------------------------------------------------------------------------------
+
+TABLE_NAME = re.compile(
+    r"^(?P<slug>[-a-zA-Z0-9_]+)/(?P<resource>[0-9a-fA-F-]{36})(@(?P<version>\d+))?"
+    r"(:(?P<table>.+))?$"
+)
+
+
+def _sql_table(request: HttpRequest, name: str) -> Path:
+    """The file of a table named "dataset/resource[@version][:table]" the asker may read."""
+    match = TABLE_NAME.match(name)
+    if match is None:
+        raise QueryError(
+            "sql",
+            gettext(
+                "“%(name)s” is not a table name: write “dataset/resource”, in double quotes, "
+                "as shown on the resource's page."
+            )
+            % {"name": name[:100]},
+        )
+    try:
+        resource = resource_of(request, match["slug"], UUID(match["resource"]))
+        if match["version"]:
+            version = selectors.version_get(resource=resource, number=int(match["version"]))
+            table = selectors.version_table(version=version, name=match["table"])
+        else:
+            table = selectors.live_table(resource=resource, name=match["table"])
+    except (ObjectDoesNotExist, ValueError, BadParameter):
+        raise QueryError(
+            "sql", gettext("There is no published table “%(name)s”.") % {"name": name[:100]}
+        ) from None
+    counted(resource.dataset)
+    return storage.local_path(table.database)
+
+
+def _sql_answer(request: HttpRequest, sql: str) -> HttpResponse:
+    result = sql_run(sql, lambda name: _sql_table(request, name))
+    body = {
+        "columns": result.columns,
+        "rows": [list(row) for row in result.rows],
+        "truncated": result.truncated,
+    }
+    return HttpResponse(export.dumps(body), content_type="application/json")
+
+
+class SqlIn(Schema):
+    sql: str = Field(max_length=10_000)
+
+
+SQL_DESCRIPTION = (
+    'One SELECT statement over published tables, named `"dataset/resource"` (add `@n` for a '
+    "version, `:name` for a workbook's sheet). Runs read-only with a time limit, a memory limit "
+    "and a row cap; anything else is refused with a 400."
+)
+
+
+@router.get(
+    "/sql",
+    url_name="sql_query",
+    response={200: None, **ERROR_RESPONSES},
+    summary="Run a read-only SQL query",
+    description=SQL_DESCRIPTION,
+    openapi_extra={
+        **PUBLIC,
+        "parameters": [_parameter("sql", "The query.", {"type": "string", "maxLength": 10_000})],
+    },
+)
+def sql_query(request: HttpRequest) -> HttpResponse:
+    return _sql_answer(request, request.GET.get("sql", ""))
+
+
+@router.post(
+    "/sql",
+    response={200: None, **ERROR_RESPONSES},
+    summary="Run a read-only SQL query sent in the body",
+    description=SQL_DESCRIPTION,
+    openapi_extra=PUBLIC,
+)
+def sql_query_post(request: HttpRequest, payload: SqlIn) -> HttpResponse:
+    return _sql_answer(request, payload.sql)
+
+
+@router.get(
+    "/datasets/{slug:slug}/resources/{uuid:resource_id}/versions/{int:number}/csvw",
+    response={200: dict[str, Any], **ERROR_RESPONSES},
+    summary="CSV on the Web metadata for the CSV export of a version's table",
+    openapi_extra={**PUBLIC, "parameters": [DATA_PARAMETERS[0]]},
+)
+def version_csvw(request: HttpRequest, slug: Slug, resource_id: UUID, number: int) -> HttpResponse:
+    resource = resource_of(request, slug, resource_id)
+    version = selectors.version_get(resource=resource, number=number)
+    table = selectors.version_table(version=version, name=request.GET.get("table"))
+    described = TableOut.from_table(request, table)
+    csv_url = described.data_url + ("&" if "?" in described.data_url else "?") + "format=csv"
+    dataset = resource.dataset
+    body = csvw_metadata(
+        table,
+        csv_url=csv_url,
+        title=f"{dataset.title} — {resource.title}",
+        licence=dataset.licence_link,
+    )
+    return HttpResponse(export.dumps(body), content_type="application/csvm+json")

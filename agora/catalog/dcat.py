@@ -19,7 +19,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
 from agora.catalog.choices import EU_AUTHORITY, Theme
-from agora.catalog.models import Dataset, Resource, ResourceVersion
+from agora.catalog.models import Dataset, Resource, ResourceVersion, Table
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
@@ -197,10 +197,27 @@ def add_distribution(graph: Graph, dataset: Dataset, resource: Resource, site_ur
         algorithm = _term(graph, str(SPDX.checksumAlgorithm_sha256), SPDX.ChecksumAlgorithm)
         graph.add((checksum, SPDX.algorithm, algorithm))
         graph.add((checksum, SPDX.checksumValue, Literal(latest.sha256, datatype=XSD.hexBinary)))
+    if versions and Table.objects.filter(version__resource=resource).exists():
+        service = add_data_service(graph, site_url)
+        graph.add((node, DCAT.accessService, service))
+        served = URIRef(f"{_absolute(site_url, dataset.get_absolute_url())}#dataset")
+        graph.add((service, DCAT.servesDataset, served))
     file_type = FILE_TYPES.get(resource.format) or FILE_TYPES.get(resource.format.upper())
     if file_type:
         kind = _term(graph, f"{EU_AUTHORITY}file-type/{file_type}", DCTERMS.MediaTypeOrExtent)
         graph.add((node, DCTERMS.format, kind))
+    return node
+
+
+def add_data_service(graph: Graph, site_url: str) -> URIRef:
+    """The data API, which serves every table of the catalog (filters, aggregates, SQL)."""
+    node = _absolute(site_url, "/api/v1/#data")
+    if (node, RDF.type, DCAT.DataService) not in graph:
+        graph.add((node, RDF.type, DCAT.DataService))
+        graph.add((node, DCTERMS.title, Literal("Data API", lang="en")))
+        graph.add((node, DCTERMS.title, Literal("API des données", lang="fr")))
+        graph.add((node, DCAT.endpointURL, _absolute(site_url, "/api/v1/")))
+        graph.add((node, DCAT.endpointDescription, _absolute(site_url, "/api/v1/openapi.json")))
     return node
 
 
@@ -232,6 +249,9 @@ def catalog_graph(
     for dataset, resources in datasets:
         node = add_dataset(graph, dataset, resources, site_url=site_url, language=language)
         graph.add((catalog, DCAT.dataset, node))
+    service = _absolute(site_url, "/api/v1/#data")
+    if (service, RDF.type, DCAT.DataService) in graph:
+        graph.add((catalog, DCAT.service, service))
     view = page.address(page.number)
     graph.add((catalog, HYDRA.totalItems, Literal(page.total, datatype=XSD.integer)))
     graph.add((catalog, HYDRA.view, view))

@@ -7,13 +7,16 @@ import csv
 import io
 import random
 from datetime import date, timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from agora.accounts.models import Organisation, User
-from agora.catalog import community, services
-from agora.catalog.models import DataRequest, Dataset
+from agora.catalog import community, ingestion, services
+from agora.catalog.choices import IngestionStatus
+from agora.catalog.models import DataRequest, Dataset, ResourceVersion
 from agora.core.demo import DemoReport
 
 NATURES = [
@@ -96,7 +99,10 @@ def load(report: DemoReport) -> None:
     services.resource_version_upload(
         actor=samir,
         resource=lines.resource,
-        file=SimpleUploadedFile("budget-primitif.csv", budget_lines(2025) + budget_lines(2026)),
+        file=SimpleUploadedFile(
+            "budget-primitif.csv",
+            budget_lines(2025) + budget_lines(2026).split(b"\n", 1)[1],  # one header
+        ),
     )
 
     air = services.dataset_create(
@@ -151,10 +157,102 @@ def load(report: DemoReport) -> None:
     )
     _data_requests(samir, region, budget)
     _community(samir, budget, air)
+    real = _real_datasets(samir, region)
+    # Read the tables now, so that the demo's data API answers at once.
+    for version in ResourceVersion.objects.filter(ingestion__status=IngestionStatus.QUEUED):
+        ingestion.version_ingest(version.pk)
     report.lines.append(
-        "Open data: 3 datasets published by Région de Valmont (one archived), 1 draft, and "
-        "data requests in every state: http://127.0.0.1:8000/datasets/"
+        f"Open data: {3 + real} datasets published by Région de Valmont (one archived; "
+        f"{real} from real public files), 1 draft, and data requests in every state: "
+        "http://127.0.0.1:8000/datasets/"
     )
+
+
+# Real files republished for the demo, when ../shared/data/opendata is beside the checkout:
+# (file, title, description, themes, keywords, source address).
+REAL_FILES = [
+    (
+        "laposte/laposte_hexasmal_2020-04_coordonnees_gps.csv",
+        "Base officielle des codes postaux",
+        "Correspondance entre codes postaux et codes communes INSEE, avec les coordonnées GPS "
+        "(La Poste, avril 2020).",
+        ["REGI", "GOVE"],
+        ["codes postaux", "communes"],
+        "https://github.com/jaco60/zipcodes",
+    ),
+    (
+        "data-fair-csv-cases/single-quotes.csv",
+        "Populations légales des communes",
+        "Population municipale, comptée à part et totale, par commune (INSEE).",
+        ["SOCI", "REGI"],
+        ["population", "communes"],
+        "https://github.com/data-fair/data-fair/tree/master/tests/resources/csv-cases",
+    ),
+    (
+        "data-fair-csv-cases/Fiches_Action.csv",
+        "Actions des plans climat-air-énergie territoriaux",
+        "Fiches actions des PCAET : intitulé, description, date de lancement, population couverte.",
+        ["ENVI", "ENER"],
+        ["climat", "PCAET"],
+        "https://github.com/data-fair/data-fair/tree/master/tests/resources/csv-cases",
+    ),
+    (
+        "data-fair-csv-cases/ouverture.csv",
+        "Horaires d'ouverture des bureaux de poste",
+        "Plages d'ouverture de chaque bureau, jour par jour (La Poste).",
+        ["ECON"],
+        ["horaires", "services publics"],
+        "https://github.com/data-fair/data-fair/tree/master/tests/resources/csv-cases",
+    ),
+    (
+        "data-fair-csv-cases/jep-2019-HR.csv",
+        "Journées européennes du patrimoine 2019",
+        "Événements des Journées européennes du patrimoine 2019 (export OpenAgenda).",
+        ["EDUC"],
+        ["patrimoine", "culture"],
+        "https://github.com/data-fair/data-fair/tree/master/tests/resources/csv-cases",
+    ),
+    (
+        "ckanext-xloader/non_utf8_sample.csv",
+        "Unclaimed money register (extract)",
+        "Extract of an Australian register of unclaimed money, encoded in Windows-1252.",
+        ["ECON"],
+        ["unclaimed money"],
+        "https://github.com/ckan/ckanext-xloader/tree/master/ckanext/xloader/tests/samples",
+    ),
+]
+
+
+def _real_datasets(samir: User, region: Organisation) -> int:
+    folder = Path(settings.DEMO_OPENDATA_DIR)
+    published = 0
+    for name, title, description, themes, keywords, source in REAL_FILES:
+        path = folder / name
+        if not path.is_file():
+            continue
+        dataset = services.dataset_create(
+            actor=samir,
+            organisation=region,
+            title=title,
+            description=(
+                f"{description}\n\nFichier public réel, republié tel quel pour la démonstration. "
+                f"Source : <{source}>. La source ne précise pas de licence."
+            ),
+            licence="other",
+            licence_url=source,
+            themes=themes,
+            keywords=keywords,
+            frequency="UNKNOWN",
+        )
+        services.resource_upload(
+            actor=samir,
+            dataset=dataset,
+            title=path.name,
+            file=SimpleUploadedFile(path.name, path.read_bytes()),
+        )
+        services.dataset_publish(actor=samir, dataset=dataset)
+        published += 1
+    return published
 
 
 def _community(samir: User, budget: Dataset, air: Dataset) -> None:

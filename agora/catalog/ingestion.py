@@ -72,6 +72,8 @@ def version_ingest(version_id: int) -> Ingestion:
     """Reads the version into tables (run by the task); records success or the report."""
     version = ResourceVersion.objects.select_related("resource__dataset").get(pk=version_id)
     ingestion, _created = Ingestion.objects.get_or_create(version=version)
+    if ingestion.status == IngestionStatus.DONE:
+        return ingestion  # read already (queuing again resets the status)
     _set(ingestion, status=IngestionStatus.RUNNING, started=timezone.now(), progress=1)
     work_root = Path(settings.DATASTORE_CACHE_DIR) / "work"
     work_root.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -40,6 +41,8 @@ class TableOut(Schema):
     table_schema: dict[str, Any] = Field(description="A Frictionless Table Schema.")
     data_url: str
     parquet_url: str
+    csvw_url: str
+    sql_name: str = Field(description="How to name this table in a query to /sql.")
 
     @classmethod
     def from_table(cls, request: HttpRequest, table: Table) -> TableOut:
@@ -52,7 +55,8 @@ class TableOut(Schema):
                 "number": version.number,
             },
         )
-        query = f"?table={table.name}" if table.position else ""
+        query = f"?table={quote(table.name)}" if table.position else ""
+        sheet = f":{table.name}" if table.position else ""
         return cls(
             name=table.name,
             version=version.number,
@@ -65,6 +69,8 @@ class TableOut(Schema):
             parquet_url=request.build_absolute_uri(
                 data + (query + "&" if query else "?") + "format=parquet"
             ),
+            csvw_url=request.build_absolute_uri(data.removesuffix("data") + "csvw" + query),
+            sql_name=f'"{version.resource.dataset.slug}/{version.resource_id}{sheet}"',
         )
 
 

@@ -79,18 +79,31 @@ def _active_filters(params: QueryDict, table: Table) -> list[dict[str, str]]:
             rest = params.copy()
             rest.setlist(key, [v for v in params.getlist(key) if v != value])
             rest.pop("offset", None)
-            found.append({"column": column, "operator": OPERATOR_LABELS.get(operator, operator),
-                          "value": value, "remove": "?" + rest.urlencode()})
+            found.append(
+                {
+                    "column": column,
+                    "operator": OPERATOR_LABELS.get(operator, operator),
+                    "value": value,
+                    "remove": "?" + rest.urlencode(),
+                }
+            )
     return found
 
 
-def _snippets(data_url: str, csv_url: str, parquet_url: str) -> list[dict[str, str]]:
+def _snippets(
+    data_url: str, csv_url: str, parquet_url: str, sql_name: str, sql_url: str
+) -> list[dict[str, str]]:
+    sql = f"SELECT count(*) FROM {sql_name}"
     return [
         {"language": "curl", "code": f"curl '{data_url}'"},
-        {"language": "Python",
-         "code": f"import pandas as pd\ndf = pd.read_csv('{csv_url}')\n\n"
-                 f"# or, typed and faster\nimport duckdb\n"
-                 f"df = duckdb.sql(\"SELECT * FROM '{parquet_url}'\").df()"},
+        {"language": "SQL", "code": f"curl --get '{sql_url}' --data-urlencode '{sql}'".replace(
+            "'SELECT", "'sql=SELECT")},
+        {
+            "language": "Python",
+            "code": f"import pandas as pd\ndf = pd.read_csv('{csv_url}')\n\n"
+            f"# or, typed and faster\nimport duckdb\n"
+            f"df = duckdb.sql(\"SELECT * FROM '{parquet_url}'\").df()",
+        },
         {"language": "R", "code": f"df <- read.csv('{csv_url}')"},
     ]
 
@@ -115,21 +128,31 @@ def table_context(request: HttpRequest, resource: Resource) -> dict[str, Any]:
         query = parse({}, table.columns)
     query.limit = PREVIEW_ROWS
     page = results.page(storage.local_path(table.database), query, row_count=table.row_count)
-    sort = {name: desc for name, desc in query.order}
+    sort = dict(query.order)
     columns = []
     for column in table.columns:
         name = column["name"]
         descending = sort.get(name)
-        columns.append({
-            **column,
-            "type_label": ColumnType(column["type"]).label,
-            "sorted": None if descending is None else ("descending" if descending else "ascending"),
-            "sort_link": _link(params, sort=name if descending is not False else f"-{name}",
-                               offset=None),
-        })
-    api = reverse("api:version_data", kwargs={
-        "slug": resource.dataset.slug, "resource_id": resource.pk,
-        "number": table.version.number})
+        columns.append(
+            {
+                **column,
+                "type_label": ColumnType(column["type"]).label,
+                "sorted": None
+                if descending is None
+                else ("descending" if descending else "ascending"),
+                "sort_link": _link(
+                    params, sort=name if descending is not False else f"-{name}", offset=None
+                ),
+            }
+        )
+    api = reverse(
+        "api:version_data",
+        kwargs={
+            "slug": resource.dataset.slug,
+            "resource_id": resource.pk,
+            "number": table.version.number,
+        },
+    )
     selection = params.copy()
     selection.pop("offset", None)
     if table.position:
@@ -139,8 +162,12 @@ def table_context(request: HttpRequest, resource: Resource) -> dict[str, Any]:
 
     def export(fmt: str) -> str:
         return request.build_absolute_uri(
-            f"{api}?{urlencode([*selection.lists(), ('format', [fmt])], doseq=True)}")
+            f"{api}?{urlencode([*selection.lists(), ('format', [fmt])], doseq=True)}"
+        )
 
+    sheet = f":{table.name}" if table.position else ""
+    sql_name = f'"{resource.dataset.slug}/{resource.pk}{sheet}"'
+    sql_url = request.build_absolute_uri(reverse("api:sql_query"))
     offset = query.offset
     context |= {
         "table": table,
@@ -151,7 +178,8 @@ def table_context(request: HttpRequest, resource: Resource) -> dict[str, Any]:
         "first": offset + 1 if page.rows else 0,
         "last": offset + len(page.rows),
         "previous_link": _link(params, offset=str(max(0, offset - PREVIEW_ROWS)) or None)
-        if offset else None,
+        if offset
+        else None,
         "next_link": _link(params, offset=str(offset + PREVIEW_ROWS)) if page.has_more else None,
         "filters": _active_filters(params, table),
         "query_error": error,
@@ -159,7 +187,10 @@ def table_context(request: HttpRequest, resource: Resource) -> dict[str, Any]:
         "operators": [(op, OPERATOR_LABELS[op]) for op in OPERATORS],
         "api_url": data_url,
         "exports": [(fmt.upper(), export(fmt)) for fmt in ("csv", "xlsx", "parquet", "ndjson")],
-        "snippets": _snippets(data_url, export("csv"), export("parquet")),
+        "snippets": _snippets(data_url, export("csv"), export("parquet"), sql_name, sql_url),
+        "csvw_url": request.build_absolute_uri(
+            api.removesuffix("data") + "csvw" + (f"?table={table.name}" if table.position else "")
+        ),
         "column_types": ColumnType.choices,
         "text_operators": [op for op in OPERATORS if op not in operators_for("integer")],
         "filtered": bool(query.where),

@@ -394,8 +394,10 @@ def table_schema(request: HttpRequest, slug: str, resource: UUID) -> HttpRespons
     else:
         messages.success(
             request,
-            _("The schema is confirmed; the table is being read again with it. Later versions "
-              "must fit it."),
+            _(
+                "The schema is confirmed; the table is being read again with it. Later versions "
+                "must fit it."
+            ),
         )
     return redirect(found)
 

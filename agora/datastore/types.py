@@ -151,7 +151,7 @@ def choose(census: Census, *, wanted: str | None = None) -> Format:
     if wanted == "string" or (census.present == 0 and wanted is None):
         return STRING
     for fmt in census.passing():
-        if fmt.type == wanted or wanted is None and fmt.inferred:
+        if fmt.type == wanted or (wanted is None and fmt.inferred):
             return fmt
     if wanted is None:
         return STRING

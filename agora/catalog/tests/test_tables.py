@@ -189,7 +189,9 @@ def test_resource_page_previews_the_table_without_javascript(
     assert "Montant__gte=27000&amp;format=csv" in filtered  # exports keep the filter
     sorted_page = client.get(_page_url(dataset, version), {"sort": "-Montant"}).content.decode()
     assert 'aria-sort="descending"' in sorted_page
-    assert sorted_page.index("28000.5") < sorted_page.index("27000.5") < sorted_page.index("26000.5")
+    assert (
+        sorted_page.index("28000.5") < sorted_page.index("27000.5") < sorted_page.index("26000.5")
+    )
     bad = client.get(_page_url(dataset, version), {"Montant": "beaucoup"})
     assert bad.status_code == 200
     assert "is not a number" in bad.content.decode()
@@ -216,7 +218,9 @@ def client_for(user: User) -> Client:
 
 
 def test_upload_is_read_by_the_worker(
-    run_tasks, organisation: Organisation, people: dict[str, User | None]  # type: ignore[no-untyped-def]
+    run_tasks,
+    organisation: Organisation,
+    people: dict[str, User | None],  # type: ignore[no-untyped-def]
 ) -> None:
     editor = editor_of(people)
     dataset = make_dataset(organisation, editor)
@@ -236,9 +240,7 @@ def test_confirmed_schema_sticks_and_a_misfit_version_is_not_published(
     dataset, first = published
     editor = editor_of(people)
     table = first.tables.get()
-    columns = [
-        {"source": c["source"], "name": c["name"], "type": c["type"]} for c in table.columns
-    ]
+    columns = [{"source": c["source"], "name": c["name"], "type": c["type"]} for c in table.columns]
     columns[3] = {"source": "Code postal", "name": "code_postal", "type": "integer"}
     ingestion.schema_confirm(actor=editor, table=table, columns=columns)
     ingestion.version_ingest(first.pk)
@@ -270,7 +272,8 @@ def test_confirmed_schema_sticks_and_a_misfit_version_is_not_published(
 
 
 def test_schema_confirmation_is_for_editors_only(
-    client_as, published: tuple[Dataset, ResourceVersion]  # type: ignore[no-untyped-def]
+    client_as,
+    published: tuple[Dataset, ResourceVersion],  # type: ignore[no-untyped-def]
 ) -> None:
     dataset, version = published
     url = f"/api/v1/datasets/{dataset.slug}/resources/{version.resource_id}/tables/data/schema"
@@ -284,7 +287,8 @@ def test_schema_confirmation_is_for_editors_only(
 
 
 def test_schema_form_rejects_duplicate_names(
-    client_as, published: tuple[Dataset, ResourceVersion]  # type: ignore[no-untyped-def]
+    client_as,
+    published: tuple[Dataset, ResourceVersion],  # type: ignore[no-untyped-def]
 ) -> None:
     dataset, version = published
     page = f"/datasets/{dataset.slug}/resources/{version.resource_id}/schema"
@@ -297,7 +301,8 @@ def test_versions_as_of_and_cache_headers(
 ) -> None:
     dataset, first = published
     second = services.resource_version_upload(
-        actor=editor_of(people), resource=first.resource,
+        actor=editor_of(people),
+        resource=first.resource,
         file=upload("depenses.csv", SPENDING + b"01/01/2025;Voirie;1,5;01099;true\r\n"),
     )
     ingestion.version_ingest(second.pk)
@@ -314,7 +319,9 @@ def test_versions_as_of_and_cache_headers(
     assert "max-age=60" in client.get(_data_url(dataset, first))["Cache-Control"]
 
 
-def test_parquet_and_xlsx_exports(client: Client, published: tuple[Dataset, ResourceVersion], tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_parquet_and_xlsx_exports(
+    client: Client, published: tuple[Dataset, ResourceVersion], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     dataset, version = published
     whole = client.get(_data_url(dataset, version, format="parquet"))
     target = tmp_path / "whole.parquet"
@@ -335,7 +342,9 @@ def test_parquet_and_xlsx_exports(client: Client, published: tuple[Dataset, Reso
 
 
 def test_draft_tables_are_hidden_from_the_public(
-    client_as, organisation: Organisation, people: dict[str, User | None]  # type: ignore[no-untyped-def]
+    client_as,
+    organisation: Organisation,
+    people: dict[str, User | None],  # type: ignore[no-untyped-def]
 ) -> None:
     editor = editor_of(people)
     dataset = make_dataset(organisation, editor)
@@ -347,3 +356,28 @@ def test_draft_tables_are_hidden_from_the_public(
         assert client_as(role).get(_data_url(dataset, version)).status_code == status, role
         tables = f"/api/v1/datasets/{dataset.slug}/resources/{version.resource_id}/tables"
         assert client_as(role).get(tables).status_code == status, role
+
+
+def test_tables_api_and_csvw(client: Client, published: tuple[Dataset, ResourceVersion]) -> None:
+    dataset, version = published
+    body = client.get(
+        f"/api/v1/datasets/{dataset.slug}/resources/{version.resource_id}/tables"
+    ).json()
+    (table,) = body["items"]
+    assert body["ingestion"]["status"] == "done"
+    assert table["sql_name"] == f'"{dataset.slug}/{version.resource_id}"'
+    montant = table["columns"][2]
+    assert montant["operators"] == ["exact", "ne", "gt", "gte", "lt", "lte", "in", "notin",
+                                    "isnull", "notnull"]
+    assert table["table_schema"]["fields"][0] == {
+        "name": "Date", "type": "date", "constraints": {"required": True}
+    }
+    csvw = client.get(table["csvw_url"])
+    assert csvw["Content-Type"] == "application/csvm+json"
+    metadata = csvw.json()
+    assert metadata["@context"] == "http://www.w3.org/ns/csvw"
+    assert [c["datatype"] for c in metadata["tableSchema"]["columns"]] == [
+        "date", "string", "double", "string", "boolean"
+    ]
+    exported = b"".join(client.get(metadata["url"]).streaming_content).decode()
+    assert exported.splitlines()[0] == "Date,Service,Montant,Code postal,Payé"

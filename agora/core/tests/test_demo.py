@@ -4,13 +4,16 @@ production."""
 from __future__ import annotations
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 
 from agora.accounts.demo import ORGANISATIONS, PEOPLE, demo_password
 from agora.accounts.models import Membership, Organisation, User
+from agora.catalog.demo import REAL_FILES
 from agora.core.search import search
 from agora.ledger.models import LedgerEntry
 from agora.ledger.selectors import checkpoint_latest, ledger_size
@@ -50,8 +53,10 @@ def test_demo_loads_every_kind_of_organisation_and_person_once() -> None:
     assert [h.title for h in search("bâtiments publics").hits] == ["Bâtiments Durand SA"]
     found = search("Valmont")
     assert found.counts["organisation"] == len(ORGANISATIONS) - 1  # all but the company
-    assert found.counts["dataset"] == 3  # the published and the archived, not the draft
-    assert LedgerEntry.objects.filter(action="catalog.dataset.publish").count() == 3
+    # The published and the archived, not the draft; plus the real files, when present.
+    real = sum((Path(settings.DEMO_OPENDATA_DIR) / f[0]).is_file() for f in REAL_FILES)
+    assert found.counts["dataset"] == 3 + real
+    assert LedgerEntry.objects.filter(action="catalog.dataset.publish").count() == 3 + real
 
 
 @override_settings(DEBUG=True)

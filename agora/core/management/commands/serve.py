@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from typing import Any
 
@@ -20,6 +21,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reload", action="store_true", help="restart on code changes (development)"
         )
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="also run a background task worker (one machine, e.g. the demo)",
+        )
 
     def handle(
         self,
@@ -29,9 +35,13 @@ class Command(BaseCommand):
         workers: int,
         threads: int,
         reload: bool,
+        with_worker: bool,
         **options: Any,
     ) -> None:
         self.stdout.write(f"Agora on http://{host}:{port}/ (Ctrl+C to stop)")
+        if with_worker:
+            # A child of this process, which becomes the server: Ctrl+C stops both.
+            subprocess.Popen([sys.executable, "-m", "agora.cli", "worker"])
         if reload:
             call_command("runserver", f"{host}:{port}", use_reloader=True)
             return
