@@ -22,6 +22,7 @@ from agora.catalog.table_schemas import IngestionOut, SchemaIn, TableList, Table
 from agora.core.errors import BadParameter
 from agora.core.schemas import ERROR_RESPONSES
 from agora.datastore import export, storage
+from agora.datastore.diff import diff as table_diff
 from agora.datastore.errors import QueryError
 from agora.datastore.query import AGGREGATES, DEFAULT_LIMIT, FORMATS, MAX_LIMIT
 from agora.datastore.sql import run as sql_run
@@ -305,3 +306,65 @@ def version_csvw(request: HttpRequest, slug: Slug, resource_id: UUID, number: in
         licence=dataset.licence_link,
     )
     return HttpResponse(export.dumps(body), content_type="application/csvm+json")
+
+
+@router.get(
+    "/datasets/{slug:slug}/resources/{uuid:resource_id}/diff",
+    url_name="version_diff",
+    response={200: dict[str, Any], **ERROR_RESPONSES},
+    summary="What changed between two versions of a table",
+    openapi_extra={
+        **PUBLIC,
+        "parameters": [
+            _parameter("from", "The older version number.", {"type": "integer"}),
+            _parameter(
+                "to", "The newer version number (the live one by default).", {"type": "integer"}
+            ),
+            _parameter(
+                "key",
+                "Columns that identify a row, comma-separated; without a key, rows "
+                "are compared whole.",
+                LIST,
+            ),
+            DATA_PARAMETERS[0],
+        ],
+    },
+)
+def version_diff(request: HttpRequest, slug: Slug, resource_id: UUID) -> HttpResponse:
+    """Column changes; counts and samples of rows added, removed and changed."""
+    resource = resource_of(request, slug, resource_id)
+    name = request.GET.get("table")
+
+    def table_at(parameter: str) -> Table:
+        number = request.GET.get(parameter, "")
+        if not number.isdigit():
+            if parameter == "to" and not number:
+                return selectors.live_table(resource=resource, name=name)
+            raise BadParameter(parameter, gettext("Give a version number."))
+        try:
+            version = selectors.version_get(resource=resource, number=int(number))
+            return selectors.version_table(version=version, name=name)
+        except ObjectDoesNotExist:
+            raise BadParameter(
+                parameter, gettext("Version %(number)s has no table.") % {"number": number}
+            ) from None
+
+    before, after = table_at("from"), table_at("to")
+    key = [k.strip() for k in request.GET.get("key", "").split(",") if k.strip()]
+    found = table_diff(
+        storage.local_path(before.database),
+        before.columns,
+        storage.local_path(after.database),
+        after.columns,
+        key,
+    )
+    body = {
+        "table": after.name,
+        "from": before.version.number,
+        "to": after.version.number,
+        "key": key,
+        "schema": found.schema,
+        "rows": found.counts,
+        "samples": found.samples,
+    }
+    return HttpResponse(export.dumps(body), content_type="application/json")

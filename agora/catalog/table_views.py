@@ -96,8 +96,12 @@ def _snippets(
     sql = f"SELECT count(*) FROM {sql_name}"
     return [
         {"language": "curl", "code": f"curl '{data_url}'"},
-        {"language": "SQL", "code": f"curl --get '{sql_url}' --data-urlencode '{sql}'".replace(
-            "'SELECT", "'sql=SELECT")},
+        {
+            "language": "SQL",
+            "code": f"curl --get '{sql_url}' --data-urlencode '{sql}'".replace(
+                "'SELECT", "'sql=SELECT"
+            ),
+        },
         {
             "language": "Python",
             "code": f"import pandas as pd\ndf = pd.read_csv('{csv_url}')\n\n"

@@ -106,18 +106,25 @@ def _census(con: duckdb.DuckDBPyConnection, raw: readers.RawTable) -> dict[str, 
     table = quote(raw.table)
     sample = count(
         {name: list(types.FORMATS) for name in raw.names},
-        f"(SELECT * FROM {table} ORDER BY rowid LIMIT {SAMPLE_ROWS})",
+        f"(SELECT * FROM {table} LIMIT {SAMPLE_ROWS})",
     )
     total = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
     if total <= SAMPLE_ROWS:
         return sample
-    survivors = {name: census.passing() for name, census in sample.items()}
-    full = count(survivors, table)
-    # Formats ruled out by the sample keep their sample counts, for reports.
-    return {
-        name: types.Census(full[name].present, sample[name].matching | full[name].matching)
-        for name in raw.names
-    }
+    result = {name: types.Census(0, dict(census.matching)) for name, census in sample.items()}
+    # The preferred surviving format of each column first; the others only where it fails.
+    pending = {name: census.passing() for name, census in sample.items() if census.passing()}
+    while pending:
+        first = {name: formats[:1] for name, formats in pending.items()}
+        checked = count(first, table)
+        for name, census in checked.items():
+            result[name] = types.Census(census.present, result[name].matching | census.matching)
+        pending = {
+            name: formats[1:]
+            for name, formats in pending.items()
+            if formats[1:] and formats and checked[name].passing() != formats[:1]
+        }
+    return result
 
 
 def _choose_formats(
@@ -274,7 +281,7 @@ def _build_one(
     scratch.execute(f"ATTACH {literal(str(database))} AS out")
     try:
         scratch.execute(
-            f"CREATE TABLE out.{TABLE} AS SELECT {select} FROM {quote(raw.table)} ORDER BY rowid"
+            f"CREATE TABLE out.{TABLE} AS SELECT {select} FROM {quote(raw.table)}"
         )
         scratch.execute(
             f"COPY out.{TABLE} TO {literal(str(parquet))} (FORMAT parquet, COMPRESSION zstd)"

@@ -108,13 +108,21 @@ def read_delimited(
         path = utf8
     dialect = sniff.detect_dialect(path, "utf-8", delimiter=delimiter)
     header = sniff.header_names(path, dialect) if dialect.header else None
-    source = (
-        f"read_csv({literal(str(path))}, delim={literal(dialect.delimiter)}, quote='\"', "
-        f"escape='\"', header={str(dialect.header).lower()}, all_varchar=true, "
-        "null_padding=true, parallel=false, strict_mode=false, max_line_size=20000000, "
-        "sample_size=-1)"
-    )
-    return [_load(con, "data", source, header)]
+    def source(parallel: bool) -> str:
+        return (
+            f"read_csv({literal(str(path))}, delim={literal(dialect.delimiter)}, quote='\"', "
+            f"escape='\"', header={str(dialect.header).lower()}, all_varchar=true, "
+            f"null_padding=true, parallel={str(parallel).lower()}, strict_mode=false, "
+            "max_line_size=20000000)"
+        )
+
+    try:
+        return [_load(con, "data", source(True), header)]
+    except IngestError:
+        # The parallel reader cannot pad short rows in a file with line breaks inside quoted
+        # values; the serial one can.
+        con.execute("DROP TABLE IF EXISTS data")
+        return [_load(con, "data", source(False), header)]
 
 
 def _cell(value: object) -> str:

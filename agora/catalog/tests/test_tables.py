@@ -367,17 +367,63 @@ def test_tables_api_and_csvw(client: Client, published: tuple[Dataset, ResourceV
     assert body["ingestion"]["status"] == "done"
     assert table["sql_name"] == f'"{dataset.slug}/{version.resource_id}"'
     montant = table["columns"][2]
-    assert montant["operators"] == ["exact", "ne", "gt", "gte", "lt", "lte", "in", "notin",
-                                    "isnull", "notnull"]
+    assert montant["operators"] == [
+        "exact",
+        "ne",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "in",
+        "notin",
+        "isnull",
+        "notnull",
+    ]
     assert table["table_schema"]["fields"][0] == {
-        "name": "Date", "type": "date", "constraints": {"required": True}
+        "name": "Date",
+        "type": "date",
+        "constraints": {"required": True},
     }
     csvw = client.get(table["csvw_url"])
     assert csvw["Content-Type"] == "application/csvm+json"
     metadata = csvw.json()
     assert metadata["@context"] == "http://www.w3.org/ns/csvw"
     assert [c["datatype"] for c in metadata["tableSchema"]["columns"]] == [
-        "date", "string", "double", "string", "boolean"
+        "date",
+        "string",
+        "double",
+        "string",
+        "boolean",
     ]
     exported = b"".join(client.get(metadata["url"]).streaming_content).decode()
     assert exported.splitlines()[0] == "Date,Service,Montant,Code postal,Payé"
+
+
+def test_diff_between_versions(
+    client: Client, published: tuple[Dataset, ResourceVersion], people: dict[str, User | None]
+) -> None:
+    dataset, first = published
+    lines = SPENDING.decode("cp1252").split("\r\n")
+    header, rows = lines[0], [r for r in lines[1:] if r]
+    changed = rows[1].replace("Écoles", "Écoles primaires")
+    new_rows = [rows[0], changed, *rows[3:], "01/01/2025;Voirie;1,5;01099;true"]
+    content = (header + ";Note\r\n" + "".join(r + ";\r\n" for r in new_rows)).encode("cp1252")
+    second = services.resource_version_upload(
+        actor=editor_of(people), resource=first.resource, file=upload("depenses.csv", content)
+    )
+    ingestion.version_ingest(second.pk)
+    base = f"/api/v1/datasets/{dataset.slug}/resources/{first.resource_id}/diff"
+    body = client.get(base, {"from": 1, "key": "Code postal"}).json()
+    assert body["to"] == 2
+    assert body["schema"]["added"] == [{"name": "Note", "type": "string"}]
+    assert body["rows"] == {"added": 1, "removed": 1, "changed": 1}
+    assert body["samples"]["removed"][0]["Code postal"] == "01003"
+    assert body["samples"]["changed"][0] == {
+        "key": {"Code postal": "01002"},
+        "columns": {"Service": {"before": "Écoles", "after": "Écoles primaires"}},
+    }
+    whole = client.get(base, {"from": 1, "to": 2}).json()
+    assert whole["rows"] == {"added": 2, "removed": 2, "changed": 0}
+    assert client.get(base, {"from": 1, "key": "Service"}).status_code == 400  # not unique
+    assert client.get(base, {"from": 1, "key": "Nope"}).json()["errors"][0]["field"] == "key"
+    assert client.get(base, {"from": "x"}).status_code == 400
