@@ -280,9 +280,7 @@ def _build_one(
     )
     scratch.execute(f"ATTACH {literal(str(database))} AS out")
     try:
-        scratch.execute(
-            f"CREATE TABLE out.{TABLE} AS SELECT {select} FROM {quote(raw.table)}"
-        )
+        scratch.execute(f"CREATE TABLE out.{TABLE} AS SELECT {select} FROM {quote(raw.table)}")
         scratch.execute(
             f"COPY out.{TABLE} TO {literal(str(parquet))} (FORMAT parquet, COMPRESSION zstd)"
         )

@@ -108,6 +108,7 @@ def read_delimited(
         path = utf8
     dialect = sniff.detect_dialect(path, "utf-8", delimiter=delimiter)
     header = sniff.header_names(path, dialect) if dialect.header else None
+
     def source(parallel: bool) -> str:
         return (
             f"read_csv({literal(str(path))}, delim={literal(dialect.delimiter)}, quote='\"', "
