@@ -17,6 +17,7 @@ from agora.catalog import ingestion, selectors
 from agora.catalog.api import PUBLIC, WRITE, Slug, actor_of, counted, resource_of
 from agora.catalog.csvw import csvw_metadata
 from agora.catalog.models import Resource, Table
+from agora.catalog.table_openapi import table_openapi
 from agora.catalog.table_responses import data_response
 from agora.catalog.table_schemas import IngestionOut, SchemaIn, TableList, TableOut
 from agora.core.errors import BadParameter
@@ -114,20 +115,19 @@ def _as_of(value: str | None) -> datetime | None:
 def resource_data(
     request: HttpRequest, slug: Slug, resource_id: UUID
 ) -> HttpResponse | StreamingHttpResponse:
-    resource = resource_of(request, slug, resource_id)
-    name = request.GET.get("table")
     number = request.GET.get("version")
-    if number:
-        if not number.isdigit():
-            raise BadParameter("version", gettext("“version” must be a version number."))
-        version = selectors.version_get(resource=resource, number=int(number))
-        table = selectors.version_table(version=version, name=name)
-    else:
-        as_of = _as_of(request.GET.get("as_of"))
-        table = selectors.live_table(resource=resource, name=name, as_of=as_of)
-    return data_response(
-        request, dataset=counted(resource.dataset), table=table, versioned=bool(number)
+    if number and not number.isdigit():
+        raise BadParameter("version", gettext("“version” must be a version number."))
+    table = selectors.data_table(
+        actor=request.user,
+        slug=slug,
+        resource_id=resource_id,
+        number=int(number) if number else None,
+        name=request.GET.get("table"),
+        as_of=None if number else _as_of(request.GET.get("as_of")),
     )
+    dataset = counted(table.version.resource.dataset)
+    return data_response(request, dataset=dataset, table=table, versioned=bool(number))
 
 
 @router.get(
@@ -141,10 +141,15 @@ def resource_data(
 def version_data(
     request: HttpRequest, slug: Slug, resource_id: UUID, number: int
 ) -> HttpResponse | StreamingHttpResponse:
-    resource = resource_of(request, slug, resource_id)
-    version = selectors.version_get(resource=resource, number=number)
-    table = selectors.version_table(version=version, name=request.GET.get("table"))
-    return data_response(request, dataset=counted(resource.dataset), table=table, versioned=True)
+    table = selectors.data_table(
+        actor=request.user,
+        slug=slug,
+        resource_id=resource_id,
+        number=number,
+        name=request.GET.get("table"),
+    )
+    dataset = counted(table.version.resource.dataset)
+    return data_response(request, dataset=dataset, table=table, versioned=True)
 
 
 @router.get(
@@ -367,4 +372,18 @@ def version_diff(request: HttpRequest, slug: Slug, resource_id: UUID) -> HttpRes
         "rows": found.counts,
         "samples": found.samples,
     }
+    return HttpResponse(export.dumps(body), content_type="application/json")
+
+
+@router.get(
+    "/datasets/{slug:slug}/resources/{uuid:resource_id}/openapi.json",
+    response={200: dict[str, Any], **ERROR_RESPONSES},
+    summary="An OpenAPI description of the live table's data API, column by column",
+    openapi_extra={**PUBLIC, "parameters": [DATA_PARAMETERS[0]]},
+)
+def table_openapi_document(request: HttpRequest, slug: Slug, resource_id: UUID) -> HttpResponse:
+    resource = resource_of(request, slug, resource_id)
+    table = selectors.live_table(resource=resource, name=request.GET.get("table"))
+    data_url = request.build_absolute_uri(request.path.removesuffix("openapi.json") + "data")
+    body = table_openapi(resource, table, data_url=data_url, common=DATA_PARAMETERS)
     return HttpResponse(export.dumps(body), content_type="application/json")

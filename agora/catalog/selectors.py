@@ -297,6 +297,8 @@ def discussion_get(*, dataset: Dataset, pk: int) -> Discussion:
 
 # Tables ---------------------------------------------------------------------------------------
 
+MAX_SHEETS = 1000  # tables of one version looked at when choosing one by name
+
 
 def _pick(tables: list[Table], name: str | None) -> Table:
     if not tables:
@@ -311,6 +313,35 @@ def _pick(tables: list[Table], name: str | None) -> Table:
         gettext("There is no table “%(name)s” in this resource.") % {"name": name},
         [t.name for t in tables],
     )
+
+
+def data_table(
+    *,
+    actor: Actor,
+    slug: str,
+    resource_id: UUID | str,
+    number: int | None = None,
+    name: str | None = None,
+    as_of: datetime | None = None,
+) -> Table:
+    """The table the data API answers from, in one query: of version `number`, or of the
+    version live (at `as_of`); raises Table.DoesNotExist when the actor may not see it."""
+    tables = Table.objects.select_related("version__resource__dataset__organisation").filter(
+        version__resource__dataset__in=_visible(actor).filter(slug=slug),
+        version__resource_id=resource_id,
+    )
+    if number is not None:
+        tables = tables.filter(version__number=number)
+    elif as_of is not None:
+        tables = tables.filter(version__created__lte=as_of)
+    try:
+        found = list(tables.order_by("-version__number", "position")[:MAX_SHEETS])
+    except (ValueError, ValidationError) as exc:  # a resource id that is not a UUID
+        raise Table.DoesNotExist from exc
+    if not found:
+        raise Table.DoesNotExist
+    newest = found[0].version_id
+    return _pick([t for t in found if t.version_id == newest], name)
 
 
 def live_table(

@@ -27,6 +27,8 @@ def _database() -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(":memory:")
         con.execute(f"SET memory_limit = {literal(settings.DATASTORE_MEMORY_LIMIT)}")
         con.execute(f"SET threads = {int(settings.DATASTORE_THREADS)}")
+        # Unsorted queries return rows in the file's order: paging by row id relies on it.
+        con.execute("SET preserve_insertion_order = true")
         _state["con"] = con
     assert isinstance(con, duckdb.DuckDBPyConnection)
     return con

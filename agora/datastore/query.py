@@ -367,8 +367,12 @@ def select_sql(query: TableQuery, table: str, *, extra: int = 0) -> tuple[str, l
         if where:
             sql += " WHERE " + " AND ".join(where)
         order = [f"{quote(n)} {'DESC' if d else 'ASC'} NULLS LAST" for n, d in query.order]
-        order.append("rowid")
-    sql += " ORDER BY " + ", ".join(order)
+        # Without a sort, rows come in the file's order (the engine keeps insertion order),
+        # so the scan stops after the page instead of sorting every match by row id.
+        if order:
+            order.append("rowid")
+    if order:
+        sql += " ORDER BY " + ", ".join(order)
     if query.limit is not None:
         sql += f" LIMIT {query.limit + extra}"
     if query.offset:

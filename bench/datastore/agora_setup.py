@@ -12,7 +12,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agora.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -22,9 +22,7 @@ Results are printed as tables with ratios; docs/benchmarks.md keeps the latest.
 from __future__ import annotations
 
 import argparse
-import csv
 import http.client
-import io
 import json
 import os
 import platform
@@ -129,7 +127,7 @@ def timed(call: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
         result = call()
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     return statistics.median(times), p95, result
 
 
@@ -153,7 +151,7 @@ def cases(
     table = "/bench/data.json"
     pq = f"read_parquet('{parquet}')"
     if generated:
-        eq_col, eq_val, num, text_col, words = (
+        eq_col, eq_val, num, _text_col, words = (
             "categorie",
             "Travaux",
             "montant",
@@ -163,7 +161,7 @@ def cases(
         low, high = 1000, 5000
         facets, group, agg = ["categorie", "statut"], "categorie", "montant"
     else:
-        eq_col, eq_val, num, text_col, words = (
+        eq_col, eq_val, num, _text_col, words = (
             "Nom_commune",
             "PARIS 01",
             None,
@@ -263,7 +261,7 @@ def cases(
     sql = (
         f'SELECT "{group}", count(*)'
         + (f', sum("{agg}")' if agg else "")
-        + f" FROM data GROUP BY 1 ORDER BY 1"
+        + " FROM data GROUP BY 1 ORDER BY 1"
     )
     if agg:
         agora_group["sum"] = agg
@@ -302,7 +300,7 @@ def cases(
                             + ["_size=0", "_facet_size=10"]
                         )
                     )
-                )["facet_results"]["results"][facets[0]]["results"]
+                )["facet_results"][facets[0]]["results"]
             ),
             lambda con: sorted(
                 r[0]
@@ -364,7 +362,7 @@ def run_one(
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     progress(f"{label}: reading {source.name} into Agora")
-    seconds, _peak, out = measured(
+    _seconds, _peak, out = measured(
         [sys.executable, str(HERE / "agora_setup.py"), str(source), label], env
     )
     agora = json.loads(out.strip().splitlines()[-1])
@@ -433,9 +431,9 @@ def run_one(
         for case in cases(agora["slug"], agora["resource"], agora["parquet"], columns, generated):
             progress(f"{label}: {case.name}")
             repeat = max(3, args.repeat // 5) if "export" in case.name else args.repeat
-            a50, a95, ar = timed(lambda: case.agora(a), repeat)
-            d50, d95, dr = timed(lambda: case.datasette(d), repeat)
-            k50, _k95, kr = timed(lambda: case.duckdb(con), repeat)
+            a50, a95, ar = timed(lambda case=case: case.agora(a), repeat)
+            d50, d95, dr = timed(lambda case=case: case.datasette(d), repeat)
+            k50, _k95, kr = timed(lambda case=case: case.duckdb(con), repeat)
             results.append(
                 {
                     "name": case.name,

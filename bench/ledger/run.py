@@ -376,7 +376,7 @@ class LedgerBench:
         rows = node_rows = 0
         with connection.cursor() as cursor:
             for sql, params in reads:
-                cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)  # noqa: S608
+                cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)
                 count = cursor.fetchone()[0]
                 rows += count
                 if "ledger_ledgernode" in sql:

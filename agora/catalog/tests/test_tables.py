@@ -427,3 +427,38 @@ def test_diff_between_versions(
     assert client.get(base, {"from": 1, "key": "Service"}).status_code == 400  # not unique
     assert client.get(base, {"from": 1, "key": "Nope"}).json()["errors"][0]["field"] == "key"
     assert client.get(base, {"from": "x"}).status_code == 400
+
+
+def test_each_table_has_its_own_openapi_description(
+    client: Client, published: tuple[Dataset, ResourceVersion]
+) -> None:
+    dataset, version = published
+    document = client.get(
+        f"/api/v1/datasets/{dataset.slug}/resources/{version.resource_id}/openapi.json"
+    ).json()
+    operation = document["paths"][""]["get"]
+    names = {p["name"]: p["schema"] for p in operation["parameters"]}
+    assert names["Montant__gte"] == {"type": "number"}
+    assert names["Date"] == {"type": "string", "format": "date"}
+    assert "Service__icontains" in names
+    assert "Montant__icontains" not in names  # text operators on text columns only
+    assert document["servers"][0]["url"].endswith("/data")
+    row = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert row["properties"]["rows"]["items"]["properties"]["Payé"]["type"] == "boolean"
+
+
+def test_unsorted_cursor_pages_follow_the_file_order_across_row_groups(
+    client: Client, organisation: Organisation, people: dict[str, User | None]
+) -> None:
+    rows = 130_000  # more than one DuckDB row group (122 880 rows)
+    content = ("id,parite\n" + "".join(f"{i},{i % 2}\n" for i in range(1, rows + 1))).encode()
+    dataset, version = _publish(organisation, editor_of(people), content, "grand.csv")
+    seen: list[int] = []
+    url: str | None = _data_url(dataset, version, fields="id", limit=10000, shape="arrays")
+    while url:
+        body = client.get(url).json()
+        seen.extend(row[0] for row in body["rows"])
+        url = body["next"]
+    assert seen == list(range(1, rows + 1))
+    odd = client.get(_data_url(dataset, version, parite=1, limit=3, offset=60000)).json()
+    assert [r["id"] for r in odd["rows"]] == [120001, 120003, 120005]
