@@ -140,19 +140,12 @@ def data_response(
     names = [c["name"] for c in query.columns]
     if query.format == "json":
         response = _json(request, table, query, path)
-    elif query.format in {"csv", "ndjson"}:
-        chunks = export.csv_chunks if query.format == "csv" else export.ndjson_chunks
-        response = StreamingHttpResponse(
-            chunks(names, results.stream(path, query)), content_type=MEDIA_TYPES[query.format]
-        )
-    elif query.format == "parquet":
-        if _whole_table(query, table):
-            handle: Any = table.parquet.open("rb")
-        else:
-            target = _temporary(".parquet")
-            results.copy_to_parquet(path, query, target)
-            handle = _file(target)
-        response = FileResponse(handle, content_type=MEDIA_TYPES["parquet"])
+    elif query.format == "parquet" and _whole_table(query, table):
+        response = FileResponse(table.parquet.open("rb"), content_type=MEDIA_TYPES["parquet"])
+    elif query.format in results.COPY_OPTIONS:
+        target = _temporary(f".{query.format}")
+        results.copy_to(path, query, target, query.format)
+        response = FileResponse(_file(target), content_type=MEDIA_TYPES[query.format])
     else:
         total = results.count(path, query)
         if min(total - query.offset, query.limit or total) > export.XLSX_MAX_ROWS:

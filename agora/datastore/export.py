@@ -1,20 +1,18 @@
-"""Rows written out as CSV, NDJSON, JSON values or an XLSX workbook, batch by batch."""
+"""Rows written out as JSON values or an XLSX workbook (CSV, NDJSON and Parquet are written by
+DuckDB itself: agora.datastore.results.copy_to)."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import decimal
-import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped]  # the package ships no type hints
 
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's limit, less the header row
-FLUSH_BYTES = 256 * 1024
 
 
 def plain(value: Any) -> Any:
@@ -28,32 +26,6 @@ def plain(value: Any) -> Any:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=plain, allow_nan=False)
-
-
-def csv_chunks(names: list[str], rows: Iterable[tuple[Any, ...]]) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow(["true" if v is True else "false" if v is False else plain(v) for v in row])
-        if buffer.tell() > FLUSH_BYTES:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
-
-
-def ndjson_chunks(names: list[str], rows: Iterable[tuple[Any, ...]]) -> Iterator[bytes]:
-    lines: list[str] = []
-    size = 0
-    for row in rows:
-        line = dumps(dict(zip(names, row, strict=True))) + "\n"
-        lines.append(line)
-        size += len(line)
-        if size > FLUSH_BYTES:
-            yield "".join(lines).encode()
-            lines, size = [], 0
-    yield "".join(lines).encode()
 
 
 def write_xlsx(names: list[str], rows: Iterable[tuple[Any, ...]], target: Path) -> None:

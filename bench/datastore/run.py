@@ -26,7 +26,6 @@ import http.client
 import json
 import os
 import platform
-import resource
 import secrets
 import shutil
 import socket
@@ -84,16 +83,29 @@ def peers() -> Path:
     return PEERS / "bin"
 
 
+WRAPPER = (
+    "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+    "sys.exit(done.returncode)"
+)
+
+
 def measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """(seconds, peak RSS in MB, stdout) of a command run to completion."""
+    """(seconds, peak RSS in MB, stdout) of a command run to completion; the peak is read by a
+    fresh interpreter that runs only this command, so earlier commands do not count."""
     started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{command[0]} failed: {done.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) // 1024, done.stdout
+    peak_kb = int(done.stderr.strip().splitlines()[-1])
+    return seconds, peak_kb // 1024, done.stdout
 
 
 class Client:

@@ -19,7 +19,8 @@ from agora.accounts.models import Organisation
 from agora.accounts.tests.factories import make_member
 from agora.catalog import services as catalog
 from agora.catalog.community import discussion_open, discussion_reply, reuse_create
-from agora.catalog.models import DataRequest, Dataset, Discussion, Reuse
+from agora.catalog.ingestion import version_ingest
+from agora.catalog.models import DataRequest, Dataset, Discussion, ResourceVersion, Reuse
 from agora.catalog.tests.factories import make_dataset
 from agora.ledger.services import checkpoint_publish
 
@@ -106,6 +107,8 @@ def public_body(live_server: Any) -> Organisation:
         temporal_end=date(2025, 12, 31),
         publish=True,
     )
+    for version in ResourceVersion.objects.filter(resource__dataset=dataset):
+        version_ingest(version.pk)  # the resource page then shows its table
     catalog.resource_link(
         actor=editor,
         dataset=dataset,

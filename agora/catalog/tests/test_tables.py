@@ -462,3 +462,11 @@ def test_unsorted_cursor_pages_follow_the_file_order_across_row_groups(
     assert seen == list(range(1, rows + 1))
     odd = client.get(_data_url(dataset, version, parite=1, limit=3, offset=60000)).json()
     assert [r["id"] for r in odd["rows"]] == [120001, 120003, 120005]
+
+
+def test_exports_keep_the_sort(client: Client, published: tuple[Dataset, ResourceVersion]) -> None:
+    dataset, version = published
+    response = client.get(_data_url(dataset, version, format="csv", sort="-Montant", fields="Montant"))
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[:3] == ["Montant", "28000.5", "27000.5"]
+    assert len(lines) == 29
