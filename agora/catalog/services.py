@@ -456,7 +456,7 @@ def data_request_create(
         description=clean_text(description, "description", required=True),
         reason=clean_text(reason, "reason"),
         intended_use=clean_text(intended_use, "intended_use"),
-        due=(timezone.now() + DATA_REQUEST_DELAY).date(),
+        due=timezone.localdate() + DATA_REQUEST_DELAY,  # counted in local calendar days
     )
     request.full_clean(exclude=["organisation", "author"])
     request.save()

@@ -466,7 +466,9 @@ def test_unsorted_cursor_pages_follow_the_file_order_across_row_groups(
 
 def test_exports_keep_the_sort(client: Client, published: tuple[Dataset, ResourceVersion]) -> None:
     dataset, version = published
-    response = client.get(_data_url(dataset, version, format="csv", sort="-Montant", fields="Montant"))
+    response = client.get(
+        _data_url(dataset, version, format="csv", sort="-Montant", fields="Montant")
+    )
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines[:3] == ["Montant", "28000.5", "27000.5"]
     assert len(lines) == 29
