@@ -15,6 +15,8 @@ import xlsxwriter  # type: ignore[import-untyped]  # the package ships no type h
 from agora.datastore.build import ColumnSpec, build_tables
 from agora.datastore.errors import IngestError, SchemaMismatch
 
+pytestmark = pytest.mark.files
+
 
 @pytest.fixture(autouse=True)
 def _cache(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

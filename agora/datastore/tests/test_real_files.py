@@ -10,6 +10,8 @@ import pytest
 
 from agora.datastore.build import build_tables
 
+pytestmark = pytest.mark.files
+
 OPENDATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "opendata"
 
 # file → (rows, columns, {column: type}, {column: a value that must be there})

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
+from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -47,6 +49,19 @@ class ForkingRQWorker(RQWorker):
             return bool(super().perform_job(job, queue, execution))
         finally:
             connections.close_all()
+
+
+class GracefulDatabaseWorker(DatabaseWorker):
+    """The database worker, stopped by SIGTERM only between two polls: django-tasks-db's own
+    handler exits at once when no task runs, which may be in the middle of the transaction
+    that claims the next task (the exit then fails, with a non-zero status)."""
+
+    def shutdown(self, signum: int, frame: FrameType | None) -> None:
+        if not self.running:
+            super().shutdown(signum, frame)  # a second signal stops the task too
+            return
+        logger.warning("Received %s: stopping after the current poll", signal.strsignal(signum))
+        self.running = False
 
 
 class Scheduler(threading.Thread):
@@ -164,7 +179,7 @@ class Command(BaseCommand):
         burst: bool,
     ) -> None:
         if isinstance(backend, DatabaseBackend):
-            worker = DatabaseWorker(
+            worker = GracefulDatabaseWorker(
                 queue_names=queue_names,
                 interval=0 if burst else 1,
                 batch=burst,
