@@ -18,9 +18,10 @@ from agora.catalog import selectors
 from agora.catalog.choices import ColumnType
 from agora.catalog.models import Resource, Table
 from agora.catalog.table_responses import TABLE_PARAMETERS
+from agora.catalog.table_schemas import TableOut
 from agora.datastore import results, storage
 from agora.datastore.errors import QueryError
-from agora.datastore.query import OPERATORS, RESERVED, operators_for, parse
+from agora.datastore.query import OPERATORS, RESERVED, parse
 
 PREVIEW_ROWS = 20
 # The preview shows rows: these data-API parameters make no sense in it.
@@ -169,8 +170,7 @@ def table_context(request: HttpRequest, resource: Resource) -> dict[str, Any]:
             f"{api}?{urlencode([*selection.lists(), ('format', [fmt])], doseq=True)}"
         )
 
-    sheet = f":{table.name}" if table.position else ""
-    sql_name = f'"{resource.dataset.slug}/{resource.pk}{sheet}"'
+    described = TableOut.from_table(request, table)
     sql_url = request.build_absolute_uri(reverse("api:sql_query"))
     offset = query.offset
     context |= {
@@ -188,15 +188,13 @@ def table_context(request: HttpRequest, resource: Resource) -> dict[str, Any]:
         "filters": _active_filters(params, table),
         "query_error": error,
         "search": params.get("q", ""),
-        "operators": [(op, OPERATOR_LABELS[op]) for op in OPERATORS],
         "api_url": data_url,
         "exports": [(fmt.upper(), export(fmt)) for fmt in ("csv", "xlsx", "parquet", "ndjson")],
-        "snippets": _snippets(data_url, export("csv"), export("parquet"), sql_name, sql_url),
-        "csvw_url": request.build_absolute_uri(
-            api.removesuffix("data") + "csvw" + (f"?table={table.name}" if table.position else "")
+        "snippets": _snippets(
+            data_url, export("csv"), export("parquet"), described.sql_name, sql_url
         ),
+        "csvw_url": described.csvw_url,
         "column_types": ColumnType.choices,
-        "text_operators": [op for op in OPERATORS if op not in operators_for("integer")],
         "filtered": bool(query.where),
     }
     return context
