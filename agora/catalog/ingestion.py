@@ -30,13 +30,9 @@ from agora.datastore.readers import TABULAR_FORMATS, column_names
 logger = logging.getLogger(__name__)
 
 
-def is_tabular(version: ResourceVersion) -> bool:
-    return version.format in TABULAR_FORMATS
-
-
 def ingestion_queue(version: ResourceVersion) -> Ingestion | None:
     """Queues the reading of a tabular version once the current transaction commits."""
-    if not is_tabular(version):
+    if version.format not in TABULAR_FORMATS:
         return None
     from agora.catalog.tasks import ingest_version  # tasks import this module
 

@@ -48,12 +48,3 @@ def cursor(*paths: Path) -> duckdb.DuckDBPyConnection:
                 con.execute(f"ATTACH {literal(str(path))} AS {name} (READ_ONLY)")
                 _attached.add(name)
         return con.cursor()
-
-
-def reset() -> None:
-    """Closes the process's database (tests, and after a fork)."""
-    with _lock:
-        con = _state.pop("con", None)
-        if isinstance(con, duckdb.DuckDBPyConnection):
-            con.close()
-        _attached.clear()

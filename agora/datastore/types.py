@@ -164,13 +164,6 @@ def best_attempt(census: Census, wanted: str) -> Format:
     return max(candidates, key=lambda fmt: census.matching.get(fmt, 0))
 
 
-def format_named(type_: str, name: str) -> Format:
-    for fmt in FORMATS:
-        if fmt.type == type_ and fmt.name == name:
-            return fmt
-    return STRING
-
-
 def conversion(column: str, fmt: Format) -> str:
     if fmt.type == "string":
         return quote(column)

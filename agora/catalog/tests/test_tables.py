@@ -164,6 +164,15 @@ def test_bad_parameters_get_a_400_naming_them(
     assert response.json()["errors"][0]["field"] == parameter
 
 
+def _draft_upload(organisation: Organisation, editor: User) -> tuple[Dataset, ResourceVersion]:
+    """A draft dataset with a CSV resource, not read yet."""
+    dataset = make_dataset(organisation, editor)
+    version = services.resource_upload(
+        actor=editor, dataset=dataset, title="T", file=upload("t.csv", SPENDING)
+    )
+    return dataset, version
+
+
 def _page_url(dataset: Dataset, version: ResourceVersion) -> str:
     return f"/datasets/{dataset.slug}/resources/{version.resource_id}/"
 
@@ -198,23 +207,14 @@ def test_resource_page_previews_the_table_without_javascript(
 
 
 def test_page_refreshes_while_the_file_is_read(
-    client: Client, organisation: Organisation, people: dict[str, User | None]
+    client_as,
+    organisation: Organisation,
+    people: dict[str, User | None],  # type: ignore[no-untyped-def]
 ) -> None:
-    editor = editor_of(people)
-    dataset = make_dataset(organisation, editor)
-    version = services.resource_upload(
-        actor=editor, dataset=dataset, title="T", file=upload("t.csv", SPENDING)
-    )
-    owner = client_for(editor)
-    page = owner.get(_page_url(dataset, version))
+    dataset, version = _draft_upload(organisation, editor_of(people))
+    page = client_as("editor").get(_page_url(dataset, version))
     assert page["Refresh"] == "3"
     assert "Waiting to be read" in page.content.decode()
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
 
 
 def test_upload_is_read_by_the_worker(
@@ -222,11 +222,7 @@ def test_upload_is_read_by_the_worker(
     organisation: Organisation,
     people: dict[str, User | None],  # type: ignore[no-untyped-def]
 ) -> None:
-    editor = editor_of(people)
-    dataset = make_dataset(organisation, editor)
-    version = services.resource_upload(
-        actor=editor, dataset=dataset, title="T", file=upload("t.csv", SPENDING)
-    )
+    _dataset, version = _draft_upload(organisation, editor_of(people))
     assert version.ingestion.status == IngestionStatus.QUEUED
     run_tasks()
     version.ingestion.refresh_from_db()
@@ -346,11 +342,7 @@ def test_draft_tables_are_hidden_from_the_public(
     organisation: Organisation,
     people: dict[str, User | None],  # type: ignore[no-untyped-def]
 ) -> None:
-    editor = editor_of(people)
-    dataset = make_dataset(organisation, editor)
-    version = services.resource_upload(
-        actor=editor, dataset=dataset, title="T", file=upload("t.csv", SPENDING)
-    )
+    dataset, version = _draft_upload(organisation, editor_of(people))
     ingestion.version_ingest(version.pk)
     for role, status in [("anonymous", 404), ("citizen", 404), ("editor", 200), ("staff", 200)]:
         assert client_as(role).get(_data_url(dataset, version)).status_code == status, role
