@@ -13,6 +13,8 @@ from agora.accounts.choices import Role
 from agora.accounts.models import Organisation, User
 from agora.accounts.tests.factories import OrganisationFactory, UserFactory, make_member
 
+pytest_plugins = ["agora.core.tests.web_site"]
+
 ROLES = ("anonymous", "citizen", "member", "editor", "admin", "staff")
 
 

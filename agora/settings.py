@@ -250,6 +250,10 @@ DATASTORE_INGEST_TIMEOUT = env.int("DATASTORE_INGEST_TIMEOUT", default=3600)
 # Read-only SQL: seconds per query, and rows returned at most.
 DATASTORE_SQL_TIMEOUT = env.float("DATASTORE_SQL_TIMEOUT", default=5.0)
 DATASTORE_SQL_MAX_ROWS = env.int("DATASTORE_SQL_MAX_ROWS", default=10_000)
+# Reading remote resources and harvested portals: seconds per read, and whether addresses on
+# private networks may be read (off: a user's link must not reach the machine's own network).
+OUTBOUND_TIMEOUT = env.float("OUTBOUND_TIMEOUT", default=30.0)
+OUTBOUND_ALLOW_PRIVATE = env.bool("OUTBOUND_ALLOW_PRIVATE", default=False)
 # Real public files the demo publishes when they are there.
 DEMO_OPENDATA_DIR = env.str(
     "DEMO_OPENDATA_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "opendata")

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agora.catalog.choices import FREQUENCY_PERIODS, OPEN_LICENCES, Frequency, Licence
+from agora.catalog.choices import (
+    FREQUENCY_PERIODS,
+    OPEN_LICENCES,
+    Frequency,
+    IngestionStatus,
+    Licence,
+)
 from agora.catalog.models import Dataset, Resource
 
 if TYPE_CHECKING:
@@ -57,9 +63,21 @@ def _up_to_date(dataset: Dataset, now: datetime) -> bool:
     return dataset.data_modified is not None and now - dataset.data_modified <= period
 
 
+def _unreadable(resources: list[Resource]) -> list[str]:
+    # `reading` is annotated by the selectors (resource_list, organisation_datasets).
+    bad = {IngestionStatus.FAILED, IngestionStatus.REJECTED}
+    return [r.title for r in resources if getattr(r, "reading", None) in bad]
+
+
+def _unreachable(resources: list[Resource]) -> list[str]:
+    return [r.title for r in resources if r.remote_url and r.reachable is False]
+
+
 def assess(dataset: Dataset, resources: list[Resource]) -> Assessment:
     now = timezone.now()
     formats = {r.format for r in resources}
+    unreadable = ", ".join(_unreadable(resources))
+    unreachable = ", ".join(_unreachable(resources))
 
     def check(
         key: str, label: StrOrPromise, passed: bool, hint: StrOrPromise, weight: int
@@ -91,6 +109,25 @@ def assess(dataset: Dataset, resources: list[Resource]) -> Assessment:
                 bool(formats & OPEN_FORMATS),
                 _("Add the data as CSV, JSON, GeoJSON, ODS or Parquet, not only PDF or XLSX."),
                 3,
+            ),
+            check(
+                "schema_valid",
+                _("Tables that can be read, and fit their schema"),
+                not unreadable,
+                _(
+                    "Open these resources to see each problem, then add a corrected version: "
+                    "%(titles)s."
+                )
+                % {"titles": unreadable},
+                2,
+            ),
+            check(
+                "reachable",
+                _("Links that answer"),
+                not unreachable,
+                _("Fix or remove these links, which did not answer when last read: %(titles)s.")
+                % {"titles": unreachable},
+                2,
             ),
             check(
                 "up_to_date",

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -85,7 +85,12 @@ def organisation_datasets(
     datasets = (
         _visible(actor)
         .filter(organisation=organisation)
-        .prefetch_related("themes", "keywords", "resources__versions")
+        .prefetch_related(
+            "themes",
+            "keywords",
+            Prefetch("resources", queryset=_with_reading(Resource.objects.all())),
+            "resources__versions",
+        )
         .order_by("title", "pk")
     )
     return [(d, list(d.resources.all())) for d in datasets]
@@ -104,9 +109,16 @@ def dataset_count() -> int:
     return Dataset.objects.exclude(status=DatasetStatus.DRAFT).count()
 
 
+def _with_reading(resources: QuerySet[Resource]) -> QuerySet[Resource]:
+    """Each resource with `reading`: the status of its newest version's reading, if any."""
+    newest = Ingestion.objects.filter(version__resource=OuterRef("pk")).order_by("-version__number")
+    return resources.annotate(reading=Subquery(newest.values("status")[:1]))
+
+
 def resource_list(*, dataset: Dataset) -> list[Resource]:
-    """The dataset's resources with their versions (newest first); the dataset is visible."""
-    return list(dataset.resources.prefetch_related("versions"))
+    """The dataset's resources with their versions (newest first) and reading status; the
+    dataset is visible."""
+    return list(_with_reading(dataset.resources.prefetch_related("versions")))
 
 
 def resource_get(*, dataset: Dataset, resource_id: UUID | str) -> Resource:
@@ -383,3 +395,14 @@ def ingestion_of(version: ResourceVersion) -> Ingestion | None:
         return version.ingestion
     except Ingestion.DoesNotExist:
         return None
+
+
+def remote_resource_ids() -> list[str]:
+    """Links of datasets that are not archived, oldest checked first."""
+    return [
+        str(pk)
+        for pk in Resource.objects.exclude(remote_url="")
+        .exclude(dataset__status=DatasetStatus.ARCHIVED)
+        .order_by(F("checked").asc(nulls_first=True))
+        .values_list("pk", flat=True)
+    ]

@@ -40,6 +40,7 @@ from agora.catalog.models import (
     ResourceVersion,
 )
 from agora.catalog.search import DatasetSearch, data_request_document, dataset_document
+from agora.catalog.tasks import check_remote_resource
 from agora.core.errors import Conflict, PermissionDenied, ValidationError
 from agora.core.official_actions import public_text
 from agora.core.search import search_index, search_remove
@@ -269,7 +270,9 @@ def _digest(file: UploadedFile[Any]) -> str:
     return sha.hexdigest()
 
 
-def _add_version(actor: User, resource: Resource, file: UploadedFile[Any]) -> ResourceVersion:
+def _add_version(
+    actor: User | None, resource: Resource, file: UploadedFile[Any]
+) -> ResourceVersion:
     try:
         kind = validate_upload(file, kinds=RESOURCE_KINDS)
     except UploadRejected as exc:
@@ -358,7 +361,7 @@ def resource_version_upload(
 
 
 def _after_resource_change(
-    actor: User, dataset: Dataset, resource: Resource, version: ResourceVersion, action: str
+    actor: User | None, dataset: Dataset, resource: Resource, version: ResourceVersion, action: str
 ) -> None:
     if not dataset.is_public:
         return
@@ -403,6 +406,7 @@ def resource_link(
     if not url.lower().startswith(("https://", "http://")):
         raise ValidationError({"remote_url": _("Give a web address (https://…).")})
     resource.save()
+    transaction.on_commit(lambda: check_remote_resource.enqueue(str(resource.pk)))
     if dataset.is_public:
         dataset.data_modified = timezone.now()
         dataset.save(update_fields=["data_modified", "modified"])

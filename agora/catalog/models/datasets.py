@@ -143,6 +143,13 @@ class Resource(TimeStampedModel):
     remote_url = models.URLField(_("address"), max_length=1000, blank=True)
     format = models.CharField(_("format"), max_length=20, blank=True)
     position = models.PositiveIntegerField(default=0)
+    # The last reading of a link (catalog.remote): whether it answered, and what came back.
+    checked = models.DateTimeField(_("last checked"), null=True, blank=True)
+    reachable = models.BooleanField(_("reachable"), null=True, blank=True)
+    check_detail = models.CharField(max_length=300, blank=True)
+    # Validators of the copy last kept, for conditional requests (RFC 9110 §13.1).
+    remote_etag = models.CharField(max_length=200, blank=True)
+    remote_last_modified = models.CharField(max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("resource")
