@@ -125,3 +125,22 @@ class ColumnType(models.TextChoices):
     BOOLEAN = "boolean", _("true or false")
     DATE = "date", _("date")
     DATETIME = "datetime", _("date and time")
+
+
+class HarvestKind(models.TextChoices):
+    CKAN = "ckan", _("CKAN portal (action API)")
+    DCAT = "dcat", _("DCAT catalog (RDF: Turtle, RDF/XML or JSON-LD)")
+
+
+class HarvestStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class HarvestOutcome(models.TextChoices):
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Updated")
+    UNCHANGED = "unchanged", _("Unchanged")
+    REMOVED = "removed", _("No longer on the source: archived")
+    FAILED = "failed", _("Not imported")

@@ -16,7 +16,15 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from agora.accounts.models import Organisation
-from agora.catalog.choices import ANSWERS, DatasetStatus, Frequency, Licence, ReuseKind, Theme
+from agora.catalog.choices import (
+    ANSWERS,
+    DatasetStatus,
+    Frequency,
+    HarvestKind,
+    Licence,
+    ReuseKind,
+    Theme,
+)
 from agora.catalog.models import Dataset
 from agora.core.validators import validate_single_line
 
@@ -107,6 +115,20 @@ class ResourceLinkForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class HarvestSourceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200, validators=[validate_single_line])
+    url = forms.URLField(
+        label=_("Address"),
+        max_length=1000,
+        assume_scheme="https",
+        help_text=_(
+            "For CKAN, the portal's address (https://data.example.org); for DCAT, the "
+            "address of the catalog document."
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=HarvestKind.choices)
 
 
 class VersionUploadForm(forms.Form):

@@ -23,6 +23,8 @@ from agora.catalog.models import (
     DataRequestVote,
     Dataset,
     Discussion,
+    HarvestJob,
+    HarvestSource,
     Ingestion,
     Resource,
     ResourceVersion,
@@ -406,3 +408,26 @@ def remote_resource_ids() -> list[str]:
         .order_by(F("checked").asc(nulls_first=True))
         .values_list("pk", flat=True)
     ]
+
+
+def active_harvest_source_ids() -> list[int]:
+    return list(HarvestSource.objects.filter(active=True).values_list("pk", flat=True))
+
+
+def harvest_sources(*, organisation: Organisation) -> list[HarvestSource]:
+    """The organisation's sources, each with `last_job` (its latest run, or None)."""
+    sources = list(HarvestSource.objects.filter(organisation=organisation))
+    latest: dict[int, HarvestJob] = {}
+    for job in HarvestJob.objects.filter(source__in=sources).order_by("source_id", "-started"):
+        latest.setdefault(job.source_id, job)
+    for source in sources:
+        source.last_job = latest.get(source.pk)  # type: ignore[attr-defined]
+    return sources
+
+
+def harvest_source_get(*, organisation: Organisation, pk: int) -> HarvestSource:
+    return HarvestSource.objects.get(organisation=organisation, pk=pk)
+
+
+def harvest_jobs(*, source: HarvestSource, limit: int = 30) -> list[HarvestJob]:
+    return list(source.jobs.all()[:limit])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.tasks import task
 
 from agora.catalog import ingestion
-from agora.catalog.selectors import remote_resource_ids
+from agora.catalog.selectors import active_harvest_source_ids, remote_resource_ids
 from agora.core.scheduling import periodic
 
 
@@ -29,4 +29,21 @@ def check_remote_resources() -> int:
     ids = remote_resource_ids()
     for resource_id in ids:
         check_remote_resource.enqueue(resource_id)
+    return len(ids)
+
+
+@task
+def harvest_source(source_id: int) -> dict[str, int]:
+    from agora.catalog.harvesting import harvest_run  # the harvest enqueues link readings
+
+    counts: dict[str, int] = harvest_run(source_id).counts
+    return counts
+
+
+@periodic(cron="23 2 * * *")  # daily, at night, before the links are read
+@task
+def harvest_sources() -> int:
+    ids = active_harvest_source_ids()
+    for source_id in ids:
+        harvest_source.enqueue(source_id)
     return len(ids)

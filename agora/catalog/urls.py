@@ -2,6 +2,7 @@ from django.urls import path
 
 from agora.catalog import community_views as community
 from agora.catalog import data_request_views as requests
+from agora.catalog import harvest_views as harvest
 from agora.catalog import views
 
 app_name = "catalog"
@@ -11,6 +12,17 @@ urlpatterns = [
     path("datasets/new/", views.dataset_create, name="dataset_create"),
     path(
         "datasets/quality/<slug:organisation>/", views.quality_dashboard, name="quality_dashboard"
+    ),
+    path("datasets/harvest/<slug:organisation>/", harvest.harvest_sources, name="harvest_sources"),
+    path(
+        "datasets/harvest/<slug:organisation>/<int:pk>/",
+        harvest.harvest_report,
+        name="harvest_report",
+    ),
+    path(
+        "datasets/harvest/<slug:organisation>/<int:pk>/run/",
+        harvest.harvest_now,
+        name="harvest_now",
     ),
     path("datasets/<slug:slug>/", views.dataset_detail, name="dataset_detail"),
     path("datasets/<slug:slug>.<str:fmt>", views.dataset_rdf, name="dataset_rdf"),

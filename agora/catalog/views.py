@@ -134,6 +134,7 @@ def quality_dashboard(request: HttpRequest, organisation: str) -> HttpResponse:
         "organisation": found,
         "rows": rows,
         "average": round(sum(a.score for _d, a in rows) / len(rows)) if rows else None,
+        "can_harvest": permissions.can_create_dataset(request.user, found),
     }
     return render(request, "catalog/quality_dashboard.html", context)
 
@@ -319,14 +320,18 @@ def resource_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if isinstance(form, ResourceLinkForm):
-                services.resource_link(actor=_user(request), dataset=dataset, **form.cleaned_data)
+                added = services.resource_link(
+                    actor=_user(request), dataset=dataset, **form.cleaned_data
+                )
             else:
-                services.resource_upload(actor=_user(request), dataset=dataset, **form.cleaned_data)
+                added = services.resource_upload(
+                    actor=_user(request), dataset=dataset, **form.cleaned_data
+                ).resource
         except (ValidationError, Conflict) as exc:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("The resource has been added."))
-            return redirect(dataset)
+            return redirect(added)  # its page shows the reading of the file as it goes
     context = {
         "form": form,
         "dataset": dataset,

@@ -10,6 +10,7 @@ from agora.catalog.models.datasets import (
     ResourceVersion,
     version_path,
 )
+from agora.catalog.models.harvest import HarvestJob, HarvestRecord, HarvestSource
 from agora.catalog.models.requests import DataRequest, DataRequestComment, DataRequestVote
 from agora.catalog.models.tables import ConfirmedSchema, Ingestion, Table, table_path
 
@@ -24,6 +25,9 @@ __all__ = [
     "DatasetUsage",
     "Discussion",
     "DiscussionMessage",
+    "HarvestJob",
+    "HarvestRecord",
+    "HarvestSource",
     "Ingestion",
     "Resource",
     "ResourceVersion",
