@@ -246,6 +246,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATASTORE_CACHE_DIR = Path(env.str("DATASTORE_CACHE_DIR", default=str(VAR_DIR / "tables")))
 DATASTORE_MEMORY_LIMIT = env.str("DATASTORE_MEMORY_LIMIT", default="512MB")
 DATASTORE_THREADS = env.int("DATASTORE_THREADS", default=2)
+# Counts of filtered rows kept per process (tables never change, so counts never go stale).
+DATASTORE_COUNT_CACHE = env.int("DATASTORE_COUNT_CACHE", default=10_000)
 DATASTORE_INGEST_TIMEOUT = env.int("DATASTORE_INGEST_TIMEOUT", default=3600)
 # Read-only SQL: seconds per query, and rows returned at most.
 DATASTORE_SQL_TIMEOUT = env.float("DATASTORE_SQL_TIMEOUT", default=5.0)

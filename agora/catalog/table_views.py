@@ -195,7 +195,7 @@ def table_context(request: HttpRequest, resource: Resource) -> dict[str, Any]:
         ),
         "csvw_url": described.csvw_url,
         "column_types": ColumnType.choices,
-        "filtered": bool(query.where),
+        "filtered": query.filtered,
     }
     return context
 

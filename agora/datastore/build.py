@@ -18,7 +18,7 @@ import duckdb
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from agora.datastore import readers, types
+from agora.datastore import readers, search, types
 from agora.datastore.errors import IngestError, SchemaMismatch
 from agora.datastore.types import literal, quote
 
@@ -28,6 +28,7 @@ CENSUS_BATCH = 4
 SAMPLE_ROWS = 20_000
 TOP_VALUES = 5
 LONG_TEXT = 200  # average length above which a column's top values say nothing
+SMALL_TABLE = 250_000  # rows under which string columns are written without dictionary+FSST
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,13 @@ def _build_one(
         f"{types.conversion(by_source[source], fmt)} AS {quote(name)}"
         for source, name, fmt in chosen
     )
+    # DuckDB's dictionary+FSST string compression costs about a millisecond per column and
+    # query to open, whatever the rows read: on a small table that is most of a query's time
+    # (a filter on 39 000 rows: 7 ms with it, 1.5 ms without), on a large one its smaller
+    # files and dictionary-aware grouping win (a group-by on 10⁶ rows: 3 ms against 19 ms).
+    rows = scratch.execute(f"SELECT count(*) FROM {quote(raw.table)}").fetchone()
+    small = rows is not None and rows[0] < SMALL_TABLE
+    scratch.execute(f"SET disabled_compression_methods = '{'dict_fsst' if small else ''}'")
     scratch.execute(f"ATTACH {literal(str(database))} AS out")
     try:
         scratch.execute(f"CREATE TABLE out.{TABLE} AS SELECT {select} FROM {quote(raw.table)}")
@@ -289,8 +297,11 @@ def _build_one(
     columns = [BuiltColumn(name, source, fmt.type, fmt.name) for source, name, fmt in chosen]
     table = connect(database, workdir)
     try:
+        if small:  # the search index too
+            table.execute("SET disabled_compression_methods = 'dict_fsst'")
         row_count = table.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]  # type: ignore[index]
         _profile(table, columns)
+        search.build_index(table, TABLE, columns)
         table.execute("CHECKPOINT")
     finally:
         table.close()

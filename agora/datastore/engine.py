@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 from django.conf import settings
 
+from agora.datastore.search import INDEX
 from agora.datastore.types import literal
 
 _lock = threading.Lock()
@@ -48,3 +49,22 @@ def cursor(*paths: Path) -> duckdb.DuckDBPyConnection:
                 con.execute(f"ATTACH {literal(str(path))} AS {name} (READ_ONLY)")
                 _attached.add(name)
         return con.cursor()
+
+
+_indexes: dict[str, str | None] = {}
+
+
+def search_index(path: Path) -> str | None:
+    """The qualified name of the file's search index, or None for a file written without one."""
+    name = alias(path)
+    if name not in _indexes:
+        cur = cursor(path)
+        try:
+            found = cur.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
+                [name, INDEX],
+            ).fetchone()
+        finally:
+            cur.close()
+        _indexes[name] = f"{name}.{INDEX}" if found and found[0] else None
+    return _indexes[name]

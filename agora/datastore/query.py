@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from agora.datastore import search
 from agora.datastore.errors import QueryError
 from agora.datastore.types import quote
 
@@ -81,10 +82,17 @@ class TableQuery:
     after: list[Any] | None = None  # decoded cursor: sort values, then the row id
     format: str = "json"
     shape: str = "objects"
+    words: list[search.Word] = field(default_factory=list)  # of `q`
+    text_columns: list[str] = field(default_factory=list)  # where `q` looks
 
     @property
     def filtered(self) -> bool:
-        return bool(self.where)
+        return bool(self.where or self.words)
+
+    def conditions(self, index: str | None) -> tuple[list[str], list[Any]]:
+        """Every WHERE clause and its parameters; `index` is the table's search index."""
+        clauses, params = search.condition(self.words, self.text_columns, index)
+        return [*self.where, *clauses], [*self.params, *params]
 
 
 def _single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
@@ -199,15 +207,9 @@ def _filter(query: TableQuery, types: dict[str, str], key: str, value: str) -> N
 
 
 def _search(query: TableQuery, types: dict[str, str], text: str) -> None:
-    """Every word must appear, in any text column, whatever its case."""
-    texts = [quote(name) for name, kind in types.items() if kind == "string"]
-    for word in text.split()[:10]:
-        if not texts:
-            query.where.append("false")
-            return
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query.where.append("(" + " OR ".join(f"{c} ILIKE ? ESCAPE '\\'" for c in texts) + ")")
-        query.params.extend([pattern] * len(texts))
+    """Every word must appear, in any text column (see datastore.search)."""
+    query.words = search.words(text)
+    query.text_columns = [name for name, kind in types.items() if kind == "string"]
 
 
 def encode_cursor(values: list[Any]) -> str:
@@ -337,11 +339,12 @@ def _keyset(query: TableQuery) -> tuple[str, list[Any]]:
     return "(" + (" OR ".join(branches) or "false") + ")", params
 
 
-def select_sql(query: TableQuery, table: str, *, extra: int = 0) -> tuple[str, list[Any]]:
+def select_sql(
+    query: TableQuery, table: str, *, extra: int = 0, index: str | None = None
+) -> tuple[str, list[Any]]:
     """The rows (or groups) asked for; `extra` rows more than the limit, to see if a next page
     exists. Row queries also return the row id and the sort values, for the next cursor."""
-    where = list(query.where)
-    params = list(query.params)
+    where, params = query.conditions(index)
     if query.group_by or query.aggregates:
         parts = [quote(n) for n in query.group_by] + ["count(*) AS count"]
         parts += [
@@ -380,37 +383,28 @@ def select_sql(query: TableQuery, table: str, *, extra: int = 0) -> tuple[str, l
     return sql, params
 
 
-def count_sql(query: TableQuery, table: str) -> tuple[str, list[Any]]:
+def count_sql(query: TableQuery, table: str, *, index: str | None = None) -> tuple[str, list[Any]]:
+    where, params = query.conditions(index)
+    condition = (" WHERE " + " AND ".join(where)) if where else ""
     if query.group_by:
         inner = ", ".join(quote(n) for n in query.group_by)
-        sql = f"SELECT count(*) FROM (SELECT DISTINCT {inner} FROM {table}"
-        sql += (" WHERE " + " AND ".join(query.where)) if query.where else ""
-        return sql + ")", list(query.params)
-    sql = f"SELECT count(*) FROM {table}"
-    sql += (" WHERE " + " AND ".join(query.where)) if query.where else ""
-    return sql, list(query.params)
+        return f"SELECT count(*) FROM (SELECT DISTINCT {inner} FROM {table}{condition})", params
+    return f"SELECT count(*) FROM {table}{condition}", params
 
 
-def facets_sql(query: TableQuery, table: str) -> tuple[str, list[Any]]:
-    """Top values of each facet column among the filtered rows, in one scan."""
-    sets = ", ".join(f"({quote(n)})" for n in query.facets)
-    columns = ", ".join(quote(n) for n in query.facets)
-    grouping = f"GROUPING({columns})" if len(query.facets) > 1 else "0"
-    sql = (
-        f"SELECT {grouping} AS g, {columns}, count(*) AS n FROM {table}"
-        + (" WHERE " + " AND ".join(query.where) if query.where else "")
-        + f" GROUP BY GROUPING SETS ({sets})"
-        + f" QUALIFY row_number() OVER (PARTITION BY g ORDER BY n DESC, {columns}) <= {FACET_SIZE}"
-        + f" ORDER BY g, n DESC, {columns}"
-    )
-    return sql, list(query.params)
-
-
-def facet_of(grouping: int, facets: list[str]) -> str:
-    """The facet a row of facets_sql belongs to: GROUPING sets a bit for each column left out,
-    the first column being the most significant."""
-    count = len(facets)
-    for i, name in enumerate(facets):
-        if count == 1 or grouping == ((1 << count) - 1) ^ (1 << (count - 1 - i)):
-            return name
-    raise ValueError(grouping)
+def facets_sql(query: TableQuery, table: str, *, index: str | None = None) -> tuple[str, list[Any]]:
+    """Top values of each facet column among the filtered rows: rows (facet number, the
+    facet's value in its own column, count). One top-N grouping per facet beats a single
+    scan with grouping sets, whose ranking of every group costs more than the second scan."""
+    where, params = query.conditions(index)
+    condition = (" WHERE " + " AND ".join(where)) if where else ""
+    parts = []
+    for i, name in enumerate(query.facets):
+        columns = [f"{quote(name) if j == i else 'NULL'} AS c{j}" for j in range(len(query.facets))]
+        parts.append(
+            f"(SELECT {i} AS f, {', '.join(columns)}, count(*) AS n FROM {table}{condition} "
+            f"GROUP BY {quote(name)} ORDER BY n DESC, {quote(name)} LIMIT {FACET_SIZE})"
+        )
+    order = ", ".join(f"c{j}" for j in range(len(query.facets)))
+    sql = f"SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY f, n DESC, {order}"
+    return sql, params * len(query.facets)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
+from django.conf import settings
 
 from agora.datastore import engine
 from agora.datastore.build import TABLE
@@ -15,13 +18,14 @@ from agora.datastore.query import (
     TableQuery,
     count_sql,
     encode_cursor,
-    facet_of,
     facets_sql,
     select_sql,
 )
 from agora.datastore.types import literal, quote
 
 BATCH = 10_000
+_counts: OrderedDict[tuple[str, str], int] = OrderedDict()
+_counts_lock = threading.Lock()
 
 
 @dataclass
@@ -40,11 +44,13 @@ def table_name(path: Path) -> str:
 
 def page(path: Path, query: TableQuery, *, row_count: int) -> Page:
     """One page of the result, with its total and, for rows, the cursor of the next page."""
-    table = table_name(path)
+    table, index = table_name(path), engine.search_index(path)
     cur = engine.cursor(path)
     try:
-        sql, params = select_sql(query, table, extra=1)
-        fetched = cur.execute(sql, params).fetchall()
+        fetched: list[tuple[Any, ...]] = []
+        if query.limit != 0:  # limit=0 asks only for the total or the facets
+            sql, params = select_sql(query, table, extra=1, index=index)
+            fetched = cur.execute(sql, params).fetchall()
         limit = query.limit if query.limit is not None else len(fetched)
         has_more = len(fetched) > limit > 0
         fetched = fetched[:limit]
@@ -55,14 +61,20 @@ def page(path: Path, query: TableQuery, *, row_count: int) -> Page:
         if has_more and not grouped and not query.offset:
             last = fetched[-1]
             next_cursor = encode_cursor(list(last[width:]))
-        total = _count(cur, query, table) if query.filtered or grouped else row_count
+        if not (query.filtered or grouped):
+            total = row_count
+        elif (
+            query.limit != 0 and not has_more and query.after is None and (rows or not query.offset)
+        ):
+            total = query.offset + len(rows)  # the last page: the count is in hand
+        else:
+            total = _count(cur, query, table, index)
         result = Page(query.columns, rows, total, next_cursor, has_more)
         if query.facets:
-            sql, params = facets_sql(query, table)
-            for grouping, *values, count in cur.execute(sql, params).fetchall():
-                name = facet_of(grouping, query.facets)
-                value = values[query.facets.index(name)]
-                result.facets.setdefault(name, []).append({"value": value, "count": count})
+            sql, params = facets_sql(query, table, index=index)
+            for number, *values, count in cur.execute(sql, params).fetchall():
+                name = query.facets[number]
+                result.facets.setdefault(name, []).append({"value": values[number], "count": count})
             for name in query.facets:
                 result.facets.setdefault(name, [])
         return result
@@ -70,17 +82,29 @@ def page(path: Path, query: TableQuery, *, row_count: int) -> Page:
         cur.close()
 
 
-def _count(cur: duckdb.DuckDBPyConnection, query: TableQuery, table: str) -> int:
-    sql, params = count_sql(query, table)
+def _count(cur: duckdb.DuckDBPyConnection, query: TableQuery, table: str, index: str | None) -> int:
+    sql, params = count_sql(query, table, index=index)
+    # Table files never change, so a count never goes stale: the next pages of a result
+    # (and the same query from anyone else) skip the scan.
+    key = (sql, repr(params))
+    with _counts_lock:
+        if key in _counts:
+            _counts.move_to_end(key)
+            return _counts[key]
     row = cur.execute(sql, params).fetchone()
-    return int(row[0]) if row else 0
+    total = int(row[0]) if row else 0
+    with _counts_lock:
+        _counts[key] = total
+        while len(_counts) > settings.DATASTORE_COUNT_CACHE:
+            _counts.popitem(last=False)
+    return total
 
 
 def count(path: Path, query: TableQuery) -> int:
     """How many rows (or groups) the query has, before limit and offset."""
     cur = engine.cursor(path)
     try:
-        return _count(cur, query, table_name(path))
+        return _count(cur, query, table_name(path), engine.search_index(path))
     finally:
         cur.close()
 
@@ -89,7 +113,7 @@ def stream(path: Path, query: TableQuery) -> Iterator[tuple[Any, ...]]:
     """Every row of the result, fetched in batches: memory stays flat whatever the size."""
     cur = engine.cursor(path)
     try:
-        sql, params = select_sql(query, table_name(path))
+        sql, params = select_sql(query, table_name(path), index=engine.search_index(path))
         cur.execute(sql, params)
         width = len(query.columns)
         while batch := cur.fetchmany(BATCH):
@@ -111,7 +135,7 @@ def copy_to(path: Path, query: TableQuery, target: Path, file_format: str) -> No
     in constant memory (rows are written as they are produced)."""
     cur = engine.cursor(path)
     try:
-        sql, params = select_sql(query, table_name(path))
+        sql, params = select_sql(query, table_name(path), index=engine.search_index(path))
         columns = ", ".join(quote(c["name"]) for c in query.columns)
         cur.execute(
             f"COPY (SELECT {columns} FROM ({sql})) TO {literal(str(target))} "
