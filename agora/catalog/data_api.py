@@ -44,7 +44,12 @@ def _parameter(name: str, description: str, schema: dict[str, Any]) -> dict[str,
 LIST = {"type": "string"}
 DATA_PARAMETERS = [
     _parameter("table", "For a workbook, the sheet's table (the first by default).", LIST),
-    _parameter("q", "Words that must all appear in some text column (any case).", LIST),
+    _parameter(
+        "q",
+        "Words that must all appear, each in some text column; whole words without case or "
+        "accents, as SQLite FTS5 reads them; `word*` for words starting with it.",
+        LIST,
+    ),
     _parameter(
         "sort", "Columns to sort by, comma-separated; a leading '-' sorts descending.", LIST
     ),

@@ -503,17 +503,23 @@ def run_one(
         "sqlite_ingest": insert_s + fts_s,
         "sqlite_ingest_mb": max(insert_mb, fts_mb),
         "queries": results,
+        "targets": generated,  # the targets are set for the 10⁶-row generated table
         "export": {"rows": exported, "seconds": export_s, "hwm_before": before, "hwm_after": after},
     }
 
 
 def report(result: dict[str, Any]) -> None:
+    def judge(met: bool) -> str:
+        if not result["targets"]:
+            return "— (set at 10⁶ rows)"
+        return "met" if met else "NOT met"
+
     print(f"\n## {result['file']} — {result['rows']:,} rows, {result['size_mb']:.1f} MB\n")
     ratio = result["sqlite_ingest"] / result["agora_ingest"]
     print("| ingest | Agora | sqlite-utils + FTS | ratio | target ≥ 30× |")
     print("|---|---|---|---|---|")
     print(
-        f"| time | {result['agora_ingest']:.2f} s | {result['sqlite_ingest']:.2f} s | {ratio:.1f}× | {'met' if ratio >= 30 else 'NOT met'} |"
+        f"| time | {result['agora_ingest']:.2f} s | {result['sqlite_ingest']:.2f} s | {ratio:.1f}× | {judge(ratio >= 30)} |"
     )
     print(f"| peak memory | {result['agora_ingest_mb']} MB | {result['sqlite_ingest_mb']} MB | | |")
     print(
@@ -526,7 +532,7 @@ def report(result: dict[str, Any]) -> None:
         speed = d50 / a50
         overhead = a50 / (1.5 * q_["duckdb"] + 5)
         peer_ok = speed >= 1 if q_["target"] == "fts" else speed >= 20
-        verdict = "met" if peer_ok and overhead <= 1 else "NOT met"
+        verdict = judge(peer_ok and overhead <= 1)
         print(
             f"| {q_['name']} | {a50:.1f} / {a95:.1f} | {d50:.1f} / {d95:.1f} | {speed:.1f}× | {q_['duckdb']:.1f} | {overhead:.2f} | {'yes' if q_['same'] else 'NO'} | {verdict} |"
         )
@@ -540,11 +546,53 @@ def report(result: dict[str, Any]) -> None:
     )
 
 
+def run_big(rows: int) -> None:
+    """Reads a generated CSV of about 1 GB into Agora alone and reports the reading's peak
+    memory: the whole process, Django included, as the kernel counts it."""
+    source = WORK / f"generated-{rows}.csv"
+    if not source.exists():
+        progress(f"generating {rows:,} rows")
+        generate(source, rows)
+    work = WORK / "big"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "VAR_DIR": str(work),
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DJANGO_SETTINGS_MODULE": "agora.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    progress(f"big: reading {source.name} into Agora")
+    _seconds, peak, out = measured(
+        [sys.executable, str(HERE / "agora_setup.py"), str(source), "big"], env
+    )
+    agora = json.loads(out.strip().splitlines()[-1])
+    shutil.rmtree(work, ignore_errors=True)
+    size = source.stat().st_size / 1024**2
+    print(
+        f"\n## Memory with a large file: {source.name} — {agora['rows']:,} rows, {size:,.0f} MB\n"
+    )
+    print("| reading | status | time | peak memory of the process | target < 1 GB |")
+    print("|---|---|---|---|---|")
+    print(
+        f"| Agora | {agora['status']} | {agora['seconds']:.1f} s | {peak} MB | {'met' if peak < 1024 else 'NOT met'} |"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--skip-real", action="store_true")
+    parser.add_argument(
+        "--big-rows",
+        type=int,
+        default=7_300_000,
+        help="rows of the ~1 GB file whose reading's memory is measured (0: skip)",
+    )
     args = parser.parse_args()
     bin_dir = peers()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -563,6 +611,8 @@ def main() -> int:
     )
     for label, path, is_generated in files:
         report(run_one(label, path, is_generated, args, bin_dir))
+    if args.big_rows:
+        run_big(args.big_rows)
     return 0
 
 

@@ -51,6 +51,9 @@ PAGES: dict[str, Callable[[Organisation], str]] = {
     "resource-detail": lambda body: (
         Dataset.objects.get(slug=DATASET).resources.get(remote_url="").get_absolute_url()
     ),
+    "link-detail": lambda body: (
+        Dataset.objects.get(slug=DATASET).resources.exclude(remote_url="").get().get_absolute_url()
+    ),
     "data-requests": lambda body: reverse("catalog:data_request_list"),
     "data-request": lambda body: DataRequest.objects.get().get_absolute_url(),
     "data-request-responses": lambda body: reverse("catalog:response_records"),
