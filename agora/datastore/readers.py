@@ -36,6 +36,10 @@ TABULAR_FORMATS = (
     "Parquet",
 )
 MAX_NAME = 120
+# A line may hold 8 MB (a huge cell, or a header of 10 000 columns); each reading thread
+# holds a buffer of four lines. DuckDB's default buffer is 16 lines, 320 MB per thread with
+# a 20 MB line: more than the memory limit on any file over 300 MB.
+LINE_LIMITS = "max_line_size=8000000, buffer_size=32000000"
 MAX_JSON_RECORD = 16 * 1024**2  # one record of a JSON array or line of NDJSON
 MAX_GEOJSON = 128 * 1024**2
 
@@ -90,7 +94,17 @@ def _load(
 
 
 def unreadable(error: Exception) -> IngestError:
-    detail = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+    text = str(error)
+    if "Maximum line size" in text:
+        return IngestError(
+            "line_too_long",
+            _(
+                "A line is longer than %(limit)s, the most a line may hold. Check the file's "
+                "quotes: an unclosed quote makes the rest of the file one line."
+            )
+            % {"limit": "8 MB"},
+        )
+    detail = text.strip().splitlines()[0][:300] if text.strip() else ""
     return IngestError(
         "unreadable",
         _("The file could not be read as a table (%(detail)s). Check that it is a %(kind)s file.")
@@ -114,7 +128,7 @@ def read_delimited(
             f"read_csv({literal(str(path))}, delim={literal(dialect.delimiter)}, quote='\"', "
             f"escape='\"', header={str(dialect.header).lower()}, all_varchar=true, "
             f"null_padding=true, parallel={str(parallel).lower()}, strict_mode=false, "
-            "max_line_size=20000000)"
+            f"{LINE_LIMITS})"
         )
 
     try:
@@ -168,7 +182,7 @@ def read_workbook(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> 
         header = sniff.header_names(target, dialect)
         source = (
             f"read_csv({literal(str(target))}, delim=',', quote='\"', escape='\"', header=true, "
-            "all_varchar=true, null_padding=true, parallel=false, max_line_size=20000000)"
+            f"all_varchar=true, null_padding=true, parallel=false, {LINE_LIMITS})"
         )
         raw = _load(con, f"sheet_{position}", source, header)
         tables.append(RawTable(sheet_name[:MAX_NAME], raw.table, raw.names, raw.sources))

@@ -590,8 +590,8 @@ def main() -> int:
     parser.add_argument(
         "--big-rows",
         type=int,
-        default=7_300_000,
-        help="rows of the ~1 GB file whose reading's memory is measured (0: skip)",
+        default=7_000_000,
+        help="rows of the file of about 1 GB (1 000 MiB) whose reading's memory is measured (0: skip)",
     )
     args = parser.parse_args()
     bin_dir = peers()

@@ -275,3 +275,14 @@ def test_confirmed_schema_renames_retypes_and_rejects_with_row_report(tmp_path: 
     with pytest.raises(SchemaMismatch) as missing:
         _build(tmp_path, b"code;habitants\n01001;12\n", specs=specs)
     assert missing.value.problems[0]["column"] == "population"
+
+
+def test_a_cell_of_megabytes_is_read_and_a_longer_line_reported(tmp_path: Path) -> None:
+    """Lines of up to 8 MB are read (the reader's buffers stay small: memory is bounded on
+    files of any size); a longer one is reported, not a crash."""
+    big = "x" * 5_000_000
+    (table,) = _build(tmp_path, f"id,texte\n1,{big}\n2,court\n".encode())
+    assert [row[0] for row in _rows(table)] == [1, 2] and len(_rows(table)[0][1]) == 5_000_000
+    with pytest.raises(IngestError, match="A line is longer than 8 MB") as error:
+        _build(tmp_path, f"id,texte\n1,a\n2,{'y' * 9_000_000}\n".encode(), name="long.csv")
+    assert error.value.code == "line_too_long"
