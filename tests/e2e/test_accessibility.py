@@ -10,6 +10,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -20,7 +22,15 @@ from agora.accounts.tests.factories import make_member
 from agora.catalog import services as catalog
 from agora.catalog.community import discussion_open, discussion_reply, reuse_create
 from agora.catalog.ingestion import version_ingest
-from agora.catalog.models import DataRequest, Dataset, Discussion, ResourceVersion, Reuse
+from agora.catalog.models import (
+    DataRequest,
+    Dataset,
+    Discussion,
+    HarvestJob,
+    HarvestSource,
+    ResourceVersion,
+    Reuse,
+)
 from agora.catalog.tests.factories import make_dataset
 from agora.ledger.services import checkpoint_publish
 
@@ -179,18 +189,84 @@ def test_axe_finds_no_serious_violation(
     if name == "login" and language == "fr":
         # The French run checks a page that is really in French, not an English one.
         assert page.get_by_role("heading", level=1).inner_text().strip() in FRENCH_SIGN_IN
+    blocking = blocking_violations(page, axe_source)
+    assert not blocking, f"axe on {path} ({language}):\n{describe(blocking)}"
+
+
+def blocking_violations(page: Page, axe_source: str) -> list[dict[str, Any]]:
     # Evaluated through the DevTools protocol rather than added as a <script>, so the page's
     # Content-Security-Policy stays in force for everything else.
     page.evaluate(axe_source)
-    violations = page.evaluate(
+    violations: list[dict[str, Any]] = page.evaluate(
         """async (tags) => {
             const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
             return results.violations;
         }""",
         AXE_TAGS,
     )
-    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"axe on {path} ({language}):\n{describe(blocking)}"
+    return [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_harvest_pages_of_an_editor_have_no_serious_violation(
+    open_page: Callable[..., Any],
+    axe_source: str,
+    public_body: Organisation,
+    live_server: Any,
+    language: str,
+) -> None:
+    """Pages behind sign-in: the editor's session is made on the server, as after signing in
+    with a password and a second factor."""
+    editor = make_member(public_body, Role.EDITOR)
+    services.user_enable_totp(user=editor, secret="JBSWY3DPEHPK3PXP")
+    source = HarvestSource.objects.create(
+        organisation=public_body,
+        name="Portail national",
+        url="https://data.example.org",
+        kind="ckan",
+        created_by=editor,
+    )
+    HarvestJob.objects.create(
+        source=source,
+        status="done",
+        counts={"created": 1, "failed": 1},
+        items=[
+            {
+                "remote_id": "a1",
+                "title": "Arrêts de bus",
+                "outcome": "created",
+                "detail": "",
+                "dataset": DATASET,
+            },
+            {
+                "remote_id": "b2",
+                "title": "Sans fichier",
+                "outcome": "failed",
+                "detail": "resources: The dataset has no file or link to import.",
+                "dataset": "",
+            },
+        ],
+    )
+    client = Client()
+    client.force_login(editor, backend="django.contrib.auth.backends.ModelBackend")
+    browser_page = open_page(language=language)
+    browser_page.page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    for path in (
+        reverse("catalog:harvest_sources", args=[public_body.slug]),
+        reverse("catalog:harvest_report", args=[public_body.slug, source.pk]),
+    ):
+        visit(browser_page.page, path, language)
+        assert browser_page.page.url == live_server.url + path  # signed in: not sent to sign in
+        blocking = blocking_violations(browser_page.page, axe_source)
+        assert not blocking, f"axe on {path} ({language}):\n{describe(blocking)}"
 
 
 def overflowing(page: Page) -> list[str]:
