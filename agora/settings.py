@@ -246,6 +246,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATASTORE_CACHE_DIR = Path(env.str("DATASTORE_CACHE_DIR", default=str(VAR_DIR / "tables")))
 DATASTORE_MEMORY_LIMIT = env.str("DATASTORE_MEMORY_LIMIT", default="512MB")
 DATASTORE_THREADS = env.int("DATASTORE_THREADS", default=2)
+# Seconds during which a process adds up downloads and API calls before writing them.
+USAGE_FLUSH_SECONDS = env.float("USAGE_FLUSH_SECONDS", default=10.0)
 # Counts of filtered rows kept per process (tables never change, so counts never go stale).
 DATASTORE_COUNT_CACHE = env.int("DATASTORE_COUNT_CACHE", default=10_000)
 DATASTORE_INGEST_TIMEOUT = env.int("DATASTORE_INGEST_TIMEOUT", default=3600)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import connection
 from django.test import Client
 
 from agora.accounts.models import Organisation, User
-from agora.catalog import selectors
+from agora.catalog import selectors, usage
 from agora.catalog.models import DatasetUsage
 from agora.catalog.tests.factories import editor_of, make_dataset
 from agora.catalog.usage import usage_summary
@@ -69,3 +71,30 @@ def test_most_used_first(
     assert [d["slug"] for d in listed] == [busy.slug, quiet.slug]
     assert listed[0]["usage"] == 1
     assert "B populaire" in client.get("/datasets/?sort=used").content.decode()
+
+
+def test_uses_are_added_up_in_the_process_and_written_together(
+    client: Client,
+    organisation: Organisation,
+    people: dict[str, User | None],
+    settings,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dataset = make_dataset(organisation, editor_of(people), publish=True)
+    gone = make_dataset(organisation, editor_of(people), title="Supprimé", publish=True)
+    settings.USAGE_FLUSH_SECONDS = 3600
+    monkeypatch.setattr(usage, "_last_flush", time.monotonic())
+    for _ in range(3):
+        client.get(f"/api/v1/datasets/{dataset.slug}")
+    client.get(f"/api/v1/datasets/{gone.slug}")
+    assert not DatasetUsage.objects.exists()  # nothing written yet: one write per period
+    gone.delete()
+    assert usage.usage_flush() == 4
+    dataset.refresh_from_db()
+    assert dataset.usage_count == 3
+    assert usage_summary(dataset=dataset)["api_calls"] == 3
+    assert usage.usage_flush() == 0
+    monkeypatch.setattr(usage, "_last_flush", time.monotonic() - 3600)
+    client.get(f"/api/v1/datasets/{dataset.slug}")  # the period is over: written at once
+    dataset.refresh_from_db()
+    assert dataset.usage_count == 4
