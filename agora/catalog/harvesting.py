@@ -15,7 +15,7 @@ import json
 from collections import Counter
 from dataclasses import asdict
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -46,6 +46,9 @@ from agora.core.errors import Conflict, PermissionDenied, ValidationError
 from agora.core.fetch import FetchError
 from agora.core.official_actions import public_text
 from agora.core.slugs import unique_slug
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 READERS = {HarvestKind.CKAN: ckan_datasets, HarvestKind.DCAT: dcat_datasets}
 MAX_ITEMS = 5000  # lines kept in a run's report; the counts cover everything
@@ -184,20 +187,14 @@ def _import(source: HarvestSource, entry: RemoteDataset) -> tuple[str, Dataset]:
         },
     )
     outcome = HarvestOutcome.CREATED if record is None else HarvestOutcome.UPDATED
-    _record(
-        None,
+    _record_harvest(
+        source,
         dataset,
         "catalog.dataset.harvest",
-        public_text(
-            gettext_lazy("Dataset “%(title)s” harvested from %(source)s"),
-            title=dataset.title,
-            source=source.name,
-        ),
-        source=source.url,
-        remote_id=entry.remote_id,
+        gettext_lazy("Dataset “%(title)s” harvested from %(source)s"),
+        entry.remote_id,
         outcome=outcome,
     )
-    _reindex(dataset)
     return outcome, dataset
 
 
@@ -248,16 +245,31 @@ def _withdraw(source: HarvestSource, record: HarvestRecord) -> None:
         return
     dataset.status = DatasetStatus.ARCHIVED
     dataset.save(update_fields=["status", "modified"])
+    _record_harvest(
+        source,
+        dataset,
+        "catalog.dataset.archive",
+        gettext_lazy("Dataset “%(title)s” archived: %(source)s no longer lists it"),
+        record.remote_id,
+    )
+
+
+def _record_harvest(
+    source: HarvestSource,
+    dataset: Dataset,
+    action: str,
+    summary: StrPromise,
+    remote_id: str,
+    **data: str,
+) -> None:
+    """What a harvest did to a public dataset, in the ledger, in the organisation's name."""
     _record(
         None,
         dataset,
-        "catalog.dataset.archive",
-        public_text(
-            gettext_lazy("Dataset “%(title)s” archived: %(source)s no longer lists it"),
-            title=dataset.title,
-            source=source.name,
-        ),
+        action,
+        public_text(summary, title=dataset.title, source=source.name),
         source=source.url,
-        remote_id=record.remote_id,
+        remote_id=remote_id,
+        **data,
     )
     _reindex(dataset)
