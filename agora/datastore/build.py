@@ -288,7 +288,12 @@ def _build_one(
     scratch.execute(f"SET disabled_compression_methods = '{'dict_fsst' if small else ''}'")
     scratch.execute(f"ATTACH {literal(str(database))} AS out")
     try:
-        scratch.execute(f"CREATE TABLE out.{TABLE} AS SELECT {select} FROM {quote(raw.table)}")
+        # ORDER BY rowid: DuckDB 2.0 writes converted columns row group by row group as the
+        # threads finish them, whatever preserve_insertion_order says, and the file's order
+        # is the order of pages without a sort.
+        scratch.execute(
+            f"CREATE TABLE out.{TABLE} AS SELECT {select} FROM {quote(raw.table)} ORDER BY rowid"
+        )
         scratch.execute(
             f"COPY out.{TABLE} TO {literal(str(parquet))} (FORMAT parquet, COMPRESSION zstd)"
         )

@@ -286,3 +286,21 @@ def test_a_cell_of_megabytes_is_read_and_a_longer_line_reported(tmp_path: Path) 
     with pytest.raises(IngestError, match="A line is longer than 8 MB") as error:
         _build(tmp_path, f"id,texte\n1,a\n2,{'y' * 9_000_000}\n".encode(), name="long.csv")
     assert error.value.code == "line_too_long"
+
+
+def test_rows_keep_the_order_of_the_file_across_row_groups(tmp_path: Path) -> None:
+    rows = 300_000  # more than two of DuckDB's row groups, read by several threads
+    content = "n,label,amount\n" + "".join(f"{i},row {i % 7},{i % 1000}.5\n" for i in range(rows))
+    (table,) = _build(tmp_path, content.encode())
+    con = duckdb.connect(str(table.database), read_only=True)
+    try:
+        in_table = con.execute("SELECT n FROM data ORDER BY rowid").fetchall()
+        in_parquet = con.execute(
+            f"SELECT n FROM read_parquet('{table.parquet}', file_row_number = true) "
+            "ORDER BY file_row_number"
+        ).fetchall()
+        first = con.execute("SELECT n FROM data WHERE label = 'row 3' LIMIT 3").fetchall()
+    finally:
+        con.close()
+    assert in_table == in_parquet == [(i,) for i in range(rows)]
+    assert first == [(3,), (10,), (17,)]
