@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "agora.accounts",
     "agora.ledger",
     "agora.catalog",
+    "agora.foi",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -258,6 +259,14 @@ DATASTORE_SQL_MAX_ROWS = env.int("DATASTORE_SQL_MAX_ROWS", default=10_000)
 # private networks may be read (off: a user's link must not reach the machine's own network).
 OUTBOUND_TIMEOUT = env.float("OUTBOUND_TIMEOUT", default=30.0)
 OUTBOUND_ALLOW_PRIVATE = env.bool("OUTBOUND_ALLOW_PRIVATE", default=False)
+# Access to information: requests are sent from request-<id>-<code>@FOI_EMAIL_DOMAIN and
+# replies come back to Agora's own receiver (`agora mail serve`) or a mail server's pipe.
+FOI_EMAIL_DOMAIN = env.str("FOI_EMAIL_DOMAIN", default="foi.localhost")
+FOI_MAIL_HOST = env.str("FOI_MAIL_HOST", default="127.0.0.1")
+FOI_MAIL_PORT = env.int("FOI_MAIL_PORT", default=2525)
+FOI_MAIL_MAX_BYTES = env.int("FOI_MAIL_MAX_BYTES", default=50 * 1024 * 1024)
+FOI_REQUESTS_PER_DAY = env.int("FOI_REQUESTS_PER_DAY", default=20)
+FOI_EXTRA_LAWS_DIR = env.str("FOI_EXTRA_LAWS_DIR", default="")
 # Real public files the demo publishes when they are there.
 DEMO_OPENDATA_DIR = env.str(
     "DEMO_OPENDATA_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "opendata")

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("agora.accounts.urls")),
     path("", include("agora.ledger.urls")),
     path("", include("agora.catalog.urls")),
+    path("foi/", include("agora.foi.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/docs", apidocs.api_docs, name="api_docs"),
     path("api/v1/problems/<slug:slug>", apidocs.problem_type, name="problem_type"),

@@ -13,10 +13,10 @@ from agora.catalog import permissions
 from agora.catalog.choices import ReuseKind
 from agora.catalog.models import Dataset, Discussion, DiscussionMessage, Reuse
 from agora.catalog.search import ReuseSearch, reuse_document
-from agora.catalog.services import clean_text
 from agora.core.errors import Conflict, PermissionDenied, ValidationError
 from agora.core.official_actions import public_text
 from agora.core.search import search_index, search_remove
+from agora.core.text_input import clean_text
 from agora.ledger.services import ledger_record
 
 

@@ -45,6 +45,7 @@ from agora.core.errors import Conflict, PermissionDenied, ValidationError
 from agora.core.official_actions import public_text
 from agora.core.search import search_index, search_remove
 from agora.core.slugs import unique_slug
+from agora.core.text_input import clean_text
 from agora.core.uploads import KINDS, UploadRejected, validate_upload
 from agora.ledger.services import ledger_record
 
@@ -427,17 +428,6 @@ def resource_link(
 
 
 # Data requests -----------------------------------------------------------------------------
-
-
-def clean_text(value: str, field: str, *, required: bool = False, limit: int = 5000) -> str:
-    text = value.strip()
-    if "\x00" in text:
-        raise ValidationError({field: _("Remove the NUL character: text cannot contain it.")})
-    if required and not text:
-        raise ValidationError({field: _("This field is required.")})
-    if len(text) > limit:
-        raise ValidationError({field: _("Keep it under %(limit)d characters.") % {"limit": limit}})
-    return text
 
 
 @transaction.atomic

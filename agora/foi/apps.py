@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FoiConfig(AppConfig):
+    name = "agora.foi"
+    label = "foi"
+    verbose_name = _("Access to information")
+
+    def ready(self) -> None:
+        from agora.core import demo as core_demo
+        from agora.core import modules
+        from agora.foi import demo, search, selectors, tasks  # noqa: F401  registers search and clocks
+
+        # Before the ledger's demo, which signs a checkpoint over every action so far.
+        core_demo.register("access to information", demo.load, order=17)
+
+        modules.register(
+            modules.Module(
+                key="foi",
+                title=_("Access to information"),
+                description=_(
+                    "Ask a public body for information; the legal clock, reminders and appeals "
+                    "to the oversight body run by themselves, and every answer is public."
+                ),
+                url_name="foi:request_list",
+                count=selectors.public_request_count,
+                count_label=_("requests"),
+                order=30,
+            )
+        )

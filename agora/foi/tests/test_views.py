@@ -1,0 +1,240 @@
+"""Every access-to-information page, for each kind of visitor."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+
+from agora.accounts.choices import Role
+from agora.accounts.models import User
+from agora.accounts.tests.factories import UserFactory, make_member
+from agora.foi import services
+from agora.foi.choices import Outcome, RequestStatus
+from agora.foi.models import FoiAttachment, FoiMessage, FoiRequest
+from agora.foi.tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def setting() -> dict[str, object]:
+    council = factories.body()
+    requester = UserFactory(display_name="Jane Citizen")
+    return {
+        "council": council,
+        "requester": requester,
+        "official": make_member(council, Role.MEMBER),
+        "stranger": UserFactory(),
+        "staff": UserFactory(is_staff=True, two_factor=True),
+        "request": factories.request(requester, council),
+    }
+
+
+@pytest.mark.parametrize(
+    "path", ["/foi/", "/foi/bodies/", "/foi/laws/", "/foi/new/similar/?title=roads"]
+)
+def test_public_pages_are_open_to_everyone(setting: dict[str, object], path: str) -> None:
+    assert Client().get(path).status_code == 200
+
+
+def test_a_public_request_page_shows_the_clock_and_the_thread(setting: dict[str, object]) -> None:
+    request = setting["request"]
+    assert isinstance(request, FoiRequest)
+    page = Client().get(request.get_absolute_url())
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Legal clock" in text and "working days" in text
+    assert "road repair contracts signed in 2025" in text
+    assert "Jane Citizen" in text  # the public name (no pseudonym asked)
+    assert "classify" not in text  # nothing to classify, and anonymous cannot
+
+
+def test_making_a_request_needs_an_account_and_sends_it(setting: dict[str, object]) -> None:
+    assert Client().get("/foi/new/").status_code == 302
+    requester = setting["requester"]
+    assert isinstance(requester, User)
+    client = _client(requester)
+    page = client.get("/foi/new/")
+    assert page.status_code == 200 and "Valmont Borough Council" in page.content.decode()
+    response = client.post(
+        "/foi/new/",
+        {
+            "bodies": [setting["council"].slug],  # type: ignore[attr-defined]
+            "title": "Library opening hours",
+            "text": "Please send the opening hours of every library.",
+            "real_name": "Jane Citizen",
+        },
+    )
+    created = FoiRequest.objects.get(title="Library opening hours")
+    assert response.status_code == 302 and response["Location"] == created.get_absolute_url()
+    bad = client.post("/foi/new/", {"bodies": [], "title": "", "text": "", "real_name": ""})
+    assert bad.status_code == 200 and "This field is required" in bad.content.decode()
+
+
+def test_actions_are_refused_to_those_who_may_not_take_them(setting: dict[str, object]) -> None:
+    request = setting["request"]
+    assert isinstance(request, FoiRequest)
+    url = f"{request.get_absolute_url()}withdraw/"
+    assert Client().post(url).status_code == 302  # to the sign-in page
+    _client(setting["stranger"]).post(url)  # type: ignore[arg-type]
+    request.refresh_from_db()
+    assert request.status == RequestStatus.AWAITING_RESPONSE
+    _client(setting["stranger"]).post(  # type: ignore[arg-type]
+        f"{request.get_absolute_url()}classify/", {"classification": "successful"}
+    )
+    request.refresh_from_db()
+    assert request.outcome == ""
+    _client(setting["official"]).post(  # type: ignore[arg-type]
+        f"{request.get_absolute_url()}classify/", {"classification": "successful"}
+    )
+    request.refresh_from_db()
+    assert request.outcome == Outcome.SUCCESSFUL
+    assert (
+        _client(setting["requester"]).post(f"{request.get_absolute_url()}nonsense/").status_code
+        == 404
+    )  # type: ignore[arg-type]
+
+
+def test_the_next_step_page_is_the_requesters_only(setting: dict[str, object]) -> None:
+    request = setting["request"]
+    assert isinstance(request, FoiRequest)
+    services.foi_request_classify(
+        actor=setting["requester"],  # type: ignore[arg-type]
+        request=request,
+        classification="refused",
+        reason="Cost limit",
+    )
+    url = f"{request.get_absolute_url()}steps/internal_review/"
+    assert _client(setting["stranger"]).get(url).status_code == 404  # type: ignore[arg-type]
+    page = _client(setting["requester"]).get(url)  # type: ignore[arg-type]
+    assert page.status_code == 200 and "internal review" in page.content.decode()
+    sent = _client(setting["requester"]).post(url, {"text": "Please review."})  # type: ignore[arg-type]
+    assert sent.status_code == 302
+    request.refresh_from_db()
+    assert request.status == RequestStatus.INTERNAL_REVIEW
+
+
+def test_an_embargoed_request_is_hidden_from_others(setting: dict[str, object]) -> None:
+    requester = setting["requester"]
+    request = factories.request(
+        requester,  # type: ignore[arg-type]
+        setting["council"],  # type: ignore[arg-type]
+        title="Secret until later",
+        embargo_until=datetime.date.today() + datetime.timedelta(days=10),
+    )
+    for who, status in [
+        (None, 404),
+        ("stranger", 404),
+        ("requester", 200),
+        ("official", 200),
+        ("staff", 200),
+    ]:
+        user = setting[who] if who else None
+        assert _client(user).get(request.get_absolute_url()).status_code == status, who  # type: ignore[arg-type]
+    assert "Secret until later" not in Client().get("/foi/").content.decode()
+
+
+def test_unpublished_attachments_are_private_until_the_requester_publishes(
+    setting: dict[str, object],
+) -> None:
+    request = setting["request"]
+    assert isinstance(request, FoiRequest)
+    message = FoiMessage.objects.create(
+        request=request, direction="incoming", kind="reply", delivery="received", text="See file"
+    )
+    attachment = FoiAttachment(
+        message=message, filename="list.csv", content_type="text/csv", size=3, sha256="x"
+    )
+
+    attachment.file.save("a", ContentFile(b"a,b"), save=False)
+    attachment.save()
+    url = f"{request.get_absolute_url()}attachments/{attachment.pk}/"
+    assert Client().get(url).status_code == 404
+    assert _client(setting["official"]).get(url).status_code == 200  # type: ignore[arg-type]
+    _client(setting["stranger"]).post(  # type: ignore[arg-type]
+        f"{request.get_absolute_url()}approve/", {"attachment": attachment.pk, "approved": "1"}
+    )
+    assert Client().get(url).status_code == 404
+    _client(setting["requester"]).post(  # type: ignore[arg-type]
+        f"{request.get_absolute_url()}approve/", {"attachment": attachment.pk, "approved": "1"}
+    )
+    response = Client().get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"a,b"  # type: ignore[attr-defined]
+
+
+def test_the_calendar_export_has_the_due_date(setting: dict[str, object]) -> None:
+    request = setting["request"]
+    assert isinstance(request, FoiRequest)
+    response = Client().get(f"{request.get_absolute_url()}calendar.ics")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    body = response.content.decode()
+    assert "BEGIN:VEVENT" in body and f"DTSTART;VALUE=DATE:{request.due_on:%Y%m%d}" in body
+
+
+def test_the_answer_page_needs_a_valid_link(setting: dict[str, object]) -> None:
+    assert Client().get("/foi/answer/1:forged/").status_code == 404
+
+
+def test_statistics_pages_and_exports(setting: dict[str, object]) -> None:
+    for path in ("/foi/statistics/", "/foi/statistics/oversight/"):
+        page = Client().get(path)
+        assert page.status_code == 200 and "Valmont Borough Council" in page.content.decode()
+    csv_ = Client().get("/foi/statistics.csv")
+    assert csv_["Content-Type"].startswith("text/csv")
+    assert csv_.content.decode().splitlines()[0].startswith("key,label,requests")
+    data = Client().get("/foi/statistics.json").json()
+    assert data["bodies"][0]["requests"] == 1 and data["min_sample"] == 10
+    assert Client().get("/foi/statistics.xml").status_code == 404
+
+
+def test_atom_feeds_per_body_and_per_search(
+    setting: dict[str, object], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    council = setting["council"]
+    with django_capture_on_commit_callbacks(execute=True):  # the search index is written then
+        request = factories.request(setting["requester"], council, title="Pothole repair log")  # type: ignore[arg-type]
+    body_feed = Client().get(f"/foi/bodies/{council.slug}/feed/")  # type: ignore[attr-defined]
+    assert body_feed.status_code == 200
+    assert body_feed["Content-Type"].startswith("application/atom+xml")
+    assert request.title in body_feed.content.decode()
+    assert Client().get("/foi/bodies/no-such-body/feed/").status_code == 404
+    found = Client().get("/foi/feed/?q=repair").content.decode()
+    assert request.title in found
+    assert request.title not in Client().get("/foi/feed/?q=zebra").content.decode()
+    listed = Client().get(f"/foi/?body={council.slug}")  # type: ignore[attr-defined]
+    assert "Information requests to Valmont Borough Council" in listed.content.decode()
+
+
+def test_the_moderation_queue_is_for_staff_only(setting: dict[str, object]) -> None:
+    from agora.foi import inbox
+
+    request = setting["request"]
+    assert isinstance(request, FoiRequest)
+    held = inbox.mail_receive(
+        f"From: x@elsewhere.example\r\nTo: {request.reply_address}\r\nSubject: hi\r\n\r\nhello".encode()
+    )
+    assert held.status == "held"
+    for who in (None, "stranger", "official", "requester"):
+        response = _client(setting[who] if who else None).get("/foi/moderation/")  # type: ignore[arg-type]
+        assert response.status_code in (302, 404), who
+    staff = _client(setting["staff"])  # type: ignore[arg-type]
+    assert "hello" not in staff.get("/foi/moderation/").content.decode()  # the body stays private
+    staff.post("/foi/moderation/", {"action": "release", "pk": held.pk, "request": ""})
+    held.refresh_from_db()
+    assert held.status == "released"
+    assert request.messages.filter(direction="incoming").count() == 1
+    services.foi_report(actor=setting["stranger"], request=request, reason="Personal data")  # type: ignore[arg-type]
+    report = request.reports.get()
+    staff.post("/foi/moderation/", {"action": "hide", "pk": report.pk})
+    request.refresh_from_db()
+    assert request.hidden and Client().get(request.get_absolute_url()).status_code == 404

@@ -1,0 +1,382 @@
+"""Pages of access to information: file a request, follow it, take the next legal step."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agora.accounts.models import User
+from agora.core.errors import Conflict, PermissionDenied, ValidationError, error_message
+from agora.core.forms import apply_service_errors
+from agora.foi import (
+    calendar_export,
+    directory,
+    inbox,
+    permissions,
+    selectors,
+    services,
+    statistics,
+)
+from agora.foi.choices import RequestStatus
+from agora.foi.forms import (
+    ClassifyForm,
+    DecisionForm,
+    FollowedForm,
+    FollowupForm,
+    RedactionForm,
+    ReportForm,
+    RequestForm,
+    StageForm,
+)
+from agora.foi.laws import laws
+from agora.foi.models import FoiRequest
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _classify_choices() -> list[tuple[str, str]]:
+    return [(key, str(label)) for key, label in services.CLASSIFICATION_LABELS.items()]
+
+
+@require_GET
+def request_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    status = status if status in RequestStatus.values else ""
+    law_code = request.GET.get("law", "")
+    law_code = law_code if law_code in laws() else ""
+    overdue = request.GET.get("overdue") == "1"
+    body = selectors.body_directory().filter(slug=request.GET.get("body", "")).first()
+    found = selectors.foi_request_list(
+        actor=request.user, status=status, law_code=law_code, overdue=overdue, body=body
+    )[:200]
+    context = {
+        "requests": found,
+        "status": status,
+        "statuses": RequestStatus.choices,
+        "law": law_code,
+        "laws": selectors.law_list(),
+        "overdue": overdue,
+        "body": body,
+    }
+    return render(request, "foi/request_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    initial = {"real_name": user.display_name, "bodies": request.GET.getlist("body")}
+    form = RequestForm(request.POST or None, initial=initial, bodies=directory.requestable_bodies())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.foi_request_create(
+                actor=user,
+                bodies=list(data["bodies"]),
+                title=data["title"],
+                text=data["text"],
+                real_name=data["real_name"],
+                pseudonym=data["pseudonym"],
+                embargo_until=data["embargo_until"],
+            )
+        except (ValidationError, Conflict) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Your request was sent to %(n)d body. Replies will appear here.")
+                if len(created) == 1
+                else _("Your request was sent to %(n)d bodies, one request each."),
+            )
+            if len(created) == 1:
+                return redirect(created[0])
+            return redirect("foi:request_mine")
+    similar = selectors.similar_requests(request.GET.get("title", "") or form.data.get("title", ""))
+    return render(request, "foi/request_form.html", {"form": form, "similar": similar})
+
+
+@require_GET
+def similar_requests(request: HttpRequest) -> HttpResponse:
+    """Earlier requests like the one being typed (htmx fragment; a plain page without it)."""
+    found = selectors.similar_requests(request.GET.get("title", ""), actor=request.user)
+    return render(request, "foi/_similar.html", {"similar": found})
+
+
+@login_required
+@require_GET
+def request_mine(request: HttpRequest) -> HttpResponse:
+    found = selectors.requests_of(_user(request))
+    return render(request, "foi/request_mine.html", {"requests": found})
+
+
+def _detail_context(request: HttpRequest, foi: FoiRequest) -> dict[str, object]:
+    user = request.user
+    context: dict[str, object] = {
+        "foi": foi,
+        "law": selectors.request_law(foi),
+        "clock": selectors.stage_clock(foi.stage)
+        if foi.stage and foi.stage.status == "open"
+        else None,
+        "timeline": selectors.timeline(foi),
+        "messages_": selectors.request_messages(foi),
+        "stages": list(foi.stages.select_related("handler")),
+        "private": permissions.can_view_private(user, foi),
+        "can_write": permissions.can_write(user, foi),
+        "can_classify": permissions.can_classify(user, foi),
+        "next_steps": services.next_steps(foi) if permissions.can_write(user, foi) else [],
+        "followup_form": FollowupForm(),
+        "classify_form": ClassifyForm(choices=_classify_choices()),
+        "redaction_form": RedactionForm(),
+        "report_form": ReportForm(),
+        "decision_form": DecisionForm(),
+        "followed_form": FollowedForm(),
+        "can_decide": foi.stage is not None and permissions.can_decide(user, foi.stage),
+    }
+    return context
+
+
+@require_GET
+def request_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    foi = selectors.foi_request_get(actor=request.user, slug=slug)
+    return render(request, "foi/request_detail.html", _detail_context(request, foi))
+
+
+def _act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    foi = selectors.foi_request_get(actor=request.user, slug=slug)
+    user = _user(request)
+    post = request.POST
+    try:
+        if action == "followup":
+            services.foi_followup_send(actor=user, request=foi, text=post.get("text", ""))
+            messages.success(request, _("Your message was sent."))
+        elif action == "classify":
+            services.foi_request_classify(
+                actor=user,
+                request=foi,
+                classification=post.get("classification", ""),
+                reason=post.get("reason", ""),
+                exemptions=post.get("exemptions", ""),
+            )
+            messages.success(request, _("Thank you: the request's status is updated."))
+        elif action == "fee_paid":
+            services.foi_fee_paid(actor=user, request=foi)
+        elif action == "withdraw":
+            services.foi_request_withdraw(actor=user, request=foi)
+        elif action == "close":
+            services.foi_request_close(actor=user, request=foi)
+        elif action == "redact":
+            services.foi_redaction_add(actor=user, request=foi, text=post.get("text", ""))
+            messages.success(request, _("The text is masked everywhere on this request."))
+        elif action == "approve":
+            services.foi_attachment_approve(
+                actor=user,
+                request=foi,
+                attachment_id=int(post.get("attachment", "0") or 0),
+                approved=post.get("approved") == "1",
+            )
+        elif action == "decide" and foi.stage is not None:
+            services.foi_stage_decide(
+                actor=user,
+                stage=foi.stage,
+                decision=post.get("decision", ""),
+                summary=post.get("summary", ""),
+            )
+        elif action == "followed":
+            stage = selectors.decided_stage(foi)
+            if stage is None:
+                raise ValidationError(_("No decided appeal to follow up."))
+            services.foi_decision_followed(
+                actor=user, stage=stage, followed=post.get("followed", "")
+            )
+        elif action == "report":
+            services.foi_report(actor=user, request=foi, reason=post.get("reason", ""))
+            messages.success(request, _("Thank you: moderators will look at this request."))
+        else:
+            raise Http404
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        messages.error(request, error_message(exc))
+    return redirect(foi)
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    return _act(request, slug, action)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stage_open(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    foi = selectors.foi_request_get(actor=request.user, slug=slug)
+    if not permissions.can_write(request.user, foi):
+        raise Http404
+    step = next((s for s in services.next_steps(foi) if s["key"] == key), None)
+    if step is None:
+        messages.error(request, _("This step is not open to this request now."))
+        return redirect(foi)
+    form = StageForm(request.POST or None, initial={"text": services.stage_letter(foi, key)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.foi_stage_open(
+                actor=_user(request), request=foi, key=key, text=form.cleaned_data["text"]
+            )
+        except (ValidationError, Conflict) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Sent. The clock of this step has started."))
+            return redirect(foi)
+    return render(request, "foi/stage_form.html", {"foi": foi, "step": step, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The secure page linked from each request email: the body records what its reply is."""
+    foi = selectors.request_by_answer_token(token)
+    if foi is None:
+        raise Http404
+    form = ClassifyForm(request.POST or None, choices=_classify_choices())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.foi_answer_record(token_request=foi, **form.cleaned_data)
+        except (ValidationError, Conflict) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Thank you: the answer is recorded on the public request."))
+            return redirect("foi:answer", token=token)
+    return render(request, "foi/answer.html", {"foi": foi, "form": form})
+
+
+@require_GET
+def request_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    foi = selectors.foi_request_get(actor=request.user, slug=slug)
+    response = HttpResponse(
+        calendar_export.request_ics(foi), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{foi.slug}.ics"'
+    return response
+
+
+@require_GET
+def attachment_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    foi = selectors.foi_request_get(actor=request.user, slug=slug)
+    attachment = selectors.attachment_get(actor=request.user, request=foi, pk=pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type="application/octet-stream",
+    )
+
+
+@require_GET
+def body_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "foi/body_list.html",
+        {"bodies": selectors.body_directory(request.GET.get("q", ""))},
+    )
+
+
+@require_GET
+def law_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "foi/law_list.html", {"laws": selectors.law_list()})
+
+
+@require_GET
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    context = {
+        "overall_rows": [statistics.overall()],
+        "bodies": statistics.by_body(),
+        "laws": statistics.by_law(),
+        "min_sample": statistics.MIN_SAMPLE,
+    }
+    return render(request, "foi/statistics.html", context)
+
+
+@require_GET
+def statistics_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in ("json", "csv"):
+        raise Http404
+    rows = [f.as_dict() for f in statistics.by_body()]
+    if fmt == "json":
+        payload = {
+            "min_sample": statistics.MIN_SAMPLE,
+            "overall": statistics.overall().as_dict(),
+            "bodies": rows,
+            "laws": [f.as_dict() for f in statistics.by_law()],
+        }
+        return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+    response = HttpResponse(statistics.figures_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="foi-statistics.csv"'
+    return response
+
+
+@require_GET
+def oversight_page(request: HttpRequest) -> HttpResponse:
+    context = {
+        "bodies": statistics.by_body(),
+        "oversight": statistics.oversight_figures(),
+        "min_sample": statistics.MIN_SAMPLE,
+    }
+    return render(request, "foi/oversight.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moderation(request: HttpRequest) -> HttpResponse:
+    """Held mail, reports and directory corrections: the site team's queue."""
+    if not permissions.can_moderate(request.user):
+        raise Http404
+    if request.method == "POST":
+        try:
+            _moderate(request)
+        except (ValidationError, Conflict, PermissionDenied) as exc:
+            messages.error(request, error_message(exc))
+        else:
+            messages.success(request, _("Done."))
+        return redirect("foi:moderation")
+    context = {
+        "held": selectors.held_mail()[:100],
+        "reports": selectors.open_reports()[:100],
+        "corrections": selectors.pending_corrections()[:100],
+    }
+    return render(request, "foi/moderation.html", context)
+
+
+def _moderate(request: HttpRequest) -> None:
+    user = _user(request)
+    action, pk = request.POST.get("action", ""), int(request.POST.get("pk", "0") or 0)
+    if action in ("release", "reject"):
+        incoming = selectors.held_mail().filter(pk=pk).first()
+        if incoming is None:
+            raise ValidationError(_("This message is no longer held."))
+        if action == "reject":
+            inbox.incoming_reject(actor=user, incoming=incoming)
+            return
+        target = selectors.request_for_moderation(request.POST.get("request", ""), incoming)
+        if target is None:
+            raise ValidationError(
+                _("No request has this address; give the last part of its page's address.")
+            )
+        inbox.incoming_release(actor=user, incoming=incoming, request=target)
+    elif action in ("hide", "dismiss"):
+        report = selectors.open_reports().filter(pk=pk).first()
+        if report is None:
+            raise ValidationError(_("This report was already handled."))
+        services.foi_request_hide(
+            actor=user, request=report.request, hidden=action == "hide", reason=report.reason[:300]
+        )
+    elif action in ("accept", "refuse"):
+        correction = selectors.pending_corrections().filter(pk=pk).first()
+        if correction is None:
+            raise ValidationError(_("This correction was already reviewed."))
+        directory.correction_review(actor=user, correction=correction, accept=action == "accept")
+    else:
+        raise ValidationError(_("Unknown action."))
