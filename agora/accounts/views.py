@@ -32,7 +32,7 @@ from agora.accounts.forms import (
     ProfileForm,
 )
 from agora.accounts.models import Organisation, User
-from agora.core import personal_data
+from agora.core import modules, personal_data
 from agora.core.errors import Conflict, PermissionDenied, ValidationError, error_message
 from agora.core.forms import apply_service_errors
 from agora.core.markdown import render_markdown
@@ -211,6 +211,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else None,
         "can_edit": permissions.can_edit_organisation(request.user, organisation),
         "can_view_members": permissions.can_view_members(request.user, organisation),
+        "module_links": modules.organisation_links(organisation),
     }
     return render(request, "accounts/organisation_detail.html", context)
 

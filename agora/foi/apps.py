@@ -10,7 +10,7 @@ class FoiConfig(AppConfig):
     def ready(self) -> None:
         from agora.core import demo as core_demo
         from agora.core import modules
-        from agora.foi import demo, search, selectors, tasks  # noqa: F401  registers search and clocks
+        from agora.foi import demo, directory, search, selectors, tasks  # noqa: F401  registers search and clocks
 
         # Before the ledger's demo, which signs a checkpoint over every action so far.
         core_demo.register("access to information", demo.load, order=17)
@@ -29,3 +29,4 @@ class FoiConfig(AppConfig):
                 order=30,
             )
         )
+        modules.register_organisation_link(directory.organisation_link)

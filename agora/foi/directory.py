@@ -10,25 +10,33 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agora.accounts.choices import OrganisationKind
 from agora.accounts.models import Organisation, User
+from agora.accounts.permissions import Actor
 from agora.accounts.services import organisation_create
 from agora.core.errors import PermissionDenied, ValidationError
 from agora.core.text_input import clean_text
 from agora.foi import permissions
 from agora.foi.choices import CorrectionField, CorrectionStatus
 from agora.foi.laws import laws
-from agora.foi.models import BodyCorrection, FoiBody
+from agora.foi.models import BodyCorrection, FoiBody, FoiRequest
+from agora.foi.selectors import visible_requests
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 FOI_KINDS = (OrganisationKind.PUBLIC_BODY, OrganisationKind.OVERSIGHT_BODY)
 COLUMNS = [
@@ -330,3 +338,47 @@ def _import_row(
         report.unchanged += 1
     else:
         report.updated += 1
+
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of an uploaded directory file; a clear error rather than a guess."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ValidationError(
+            {"file": _("The file is larger than %(mb)d MB.") % {"mb": MAX_IMPORT_BYTES >> 20}}
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValidationError(
+            {
+                "file": _("Line %(line)d is not UTF-8 text: save the file as CSV UTF-8.")
+                % {"line": data[: error.start].count(b"\n") + 1}
+            }
+        ) from error
+
+
+# The body page ---------------------------------------------------------------------------------
+
+
+def body_get(slug: str) -> Organisation:
+    organisation = public_bodies().filter(slug=slug).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def body_requests(actor: Actor, organisation: Organisation, limit: int = 20) -> list[FoiRequest]:
+    requests = visible_requests(actor).filter(body=organisation)
+    return list(requests.order_by("-last_activity", "-pk")[:limit])
+
+
+def organisation_link(organisation: Organisation) -> tuple[StrOrPromise, str] | None:
+    """The organisation page links to the body's page of the directory."""
+    if organisation.kind not in FOI_KINDS:
+        return None
+    return gettext_lazy("Information requests: address, laws and answers"), reverse(
+        "foi:body_detail", args=[organisation.slug]
+    )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from agora.accounts.models import Organisation
 from agora.core.validators import validate_single_line
 from agora.foi.choices import CorrectionField, Followed, OversightDecision
+from agora.foi.laws import laws
 
 
 class RequestForm(forms.Form):
@@ -127,3 +128,47 @@ class ReleaseForm(forms.Form):
     request = forms.CharField(
         label=_("Address of the request it belongs to (its page's last part)"), max_length=90
     )
+
+
+class BodyDetailsForm(forms.Form):
+    request_email = forms.EmailField(
+        label=_("Email address for requests"),
+        required=False,
+        help_text=_("Requests and follow-ups are sent here; leave empty to stop taking requests."),
+    )
+    postal_address = forms.CharField(
+        label=_("Postal address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    laws = forms.MultipleChoiceField(
+        label=_("Laws the body answers under"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    category = forms.CharField(label=_("Category"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["laws"].choices = [(code, law_.label) for code, law_ in laws().items()]  # type: ignore[attr-defined]
+
+
+class BodiesImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "One row per body; columns: slug, name, kind, request_email, postal_address, "
+            "website, jurisdiction, category, laws (codes separated by spaces). "
+            "WhatDoTheyKnow's export is understood as it is."
+        ),
+    )
+    default_laws = forms.MultipleChoiceField(
+        label=_("Laws for rows that name none"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    dry_run = forms.BooleanField(label=_("Only check the file"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["default_laws"].choices = [  # type: ignore[attr-defined]
+            (code, law_.label) for code, law_ in laws().items()
+        ]

@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from agora.accounts.models import Organisation
 from agora.foi.choices import Outcome, RequestStatus, StageStatus
 from agora.foi.clocks import read_clock
 from agora.foi.laws import law, laws
@@ -211,6 +212,12 @@ def by_law(today: datetime.date | None = None) -> list[Figures]:
 
 def overall(today: datetime.date | None = None) -> Figures:
     return figures("all", "", _requests(), today)
+
+
+def for_body(organisation: Organisation, today: datetime.date | None = None) -> Figures:
+    return figures(
+        organisation.slug, organisation.name, _requests().filter(body=organisation), today
+    )
 
 
 @dataclass

@@ -23,7 +23,10 @@ from agora.foi import (
 )
 from agora.foi.choices import RequestStatus
 from agora.foi.forms import (
+    BodiesImportForm,
+    BodyDetailsForm,
     ClassifyForm,
+    CorrectionForm,
     DecisionForm,
     FollowedForm,
     FollowupForm,
@@ -277,11 +280,110 @@ def attachment_download(request: HttpRequest, slug: str, pk: int) -> FileRespons
 
 @require_GET
 def body_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "foi/body_list.html",
-        {"bodies": selectors.body_directory(request.GET.get("q", ""))},
-    )
+    context = {
+        "bodies": selectors.body_directory(request.GET.get("q", "")),
+        "can_import": permissions.can_moderate(request.user),
+    }
+    return render(request, "foi/body_list.html", context)
+
+
+@require_GET
+def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = directory.body_get(slug)
+    details = getattr(organisation, "foi_body", None)
+    context = {
+        "body": organisation,
+        "details": details,
+        "body_laws": [laws()[code] for code in (details.laws if details else []) if code in laws()],
+        "rows": [statistics.for_body(organisation)],
+        "min_sample": statistics.MIN_SAMPLE,
+        "requests": directory.body_requests(request.user, organisation),
+        "can_edit": permissions.can_edit_body(request.user, organisation),
+        "correction_form": CorrectionForm() if details else None,
+    }
+    return render(request, "foi/body_detail.html", context)
+
+
+@login_required
+@require_POST
+def body_correction(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = directory.body_get(slug)
+    form = CorrectionForm(request.POST)
+    details = getattr(organisation, "foi_body", None)
+    if details is not None and form.is_valid():
+        try:
+            directory.correction_suggest(actor=_user(request), body=details, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_message(exc))
+        else:
+            messages.success(request, _("Thank you: the site team will check your correction."))
+    else:
+        messages.error(request, _("Choose what is wrong, and give the correct value."))
+    return redirect("foi:body_detail", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def body_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = directory.body_get(slug)
+    if not permissions.can_edit_body(request.user, organisation):
+        raise Http404
+    details = getattr(organisation, "foi_body", None)
+    initial = {}
+    if details is not None:
+        initial = {
+            "request_email": details.request_email,
+            "postal_address": details.postal_address,
+            "laws": details.laws,
+            "category": details.category,
+        }
+    form = BodyDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            directory.body_details_set(
+                actor=_user(request),
+                organisation=organisation,
+                request_email=data["request_email"],
+                postal_address=data["postal_address"],
+                laws_=data["laws"],
+                category=data["category"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The body's details have been saved."))
+            return redirect("foi:body_detail", slug=slug)
+    return render(request, "foi/body_form.html", {"body": organisation, "form": form})
+
+
+@require_GET
+def bodies_export(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(directory.bodies_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="public-bodies.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bodies_import(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_moderate(request.user):
+        raise Http404
+    form = BodiesImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = directory.bodies_import(
+                actor=_user(request),
+                text=directory.decode_csv(data["file"].read()),
+                default_laws=data["default_laws"],
+                dry_run=data["dry_run"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+    context = {"form": form, "report": report}
+    return render(request, "foi/bodies_import.html", context)
 
 
 @require_GET
