@@ -41,7 +41,7 @@ browser-tools: node_modules/.installed
 
 demo: $(VENV)/.installed
 	$(DEV) $(BIN)/agora demo
-	$(DEV) $(BIN)/agora serve --host 127.0.0.1 --port 8000 --with-worker
+	$(DEV) $(BIN)/agora serve --host 127.0.0.1 --port 8000 --with-worker --with-mail
 
 test: $(VENV)/.installed-dev browser-tools
 	$(BIN)/pytest $(PYTEST_ARGS)

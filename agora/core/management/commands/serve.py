@@ -26,6 +26,11 @@ class Command(BaseCommand):
             action="store_true",
             help="also run a background task worker (one machine, e.g. the demo)",
         )
+        parser.add_argument(
+            "--with-mail",
+            action="store_true",
+            help="also receive mail for information requests (agora mail serve; e.g. the demo)",
+        )
 
     def handle(
         self,
@@ -36,12 +41,15 @@ class Command(BaseCommand):
         threads: int,
         reload: bool,
         with_worker: bool,
+        with_mail: bool,
         **options: Any,
     ) -> None:
         self.stdout.write(f"Agora on http://{host}:{port}/ (Ctrl+C to stop)")
         if with_worker:
             # A child of this process, which becomes the server: Ctrl+C stops both.
             subprocess.Popen([sys.executable, "-m", "agora.cli", "worker"])
+        if with_mail:
+            subprocess.Popen([sys.executable, "-m", "agora.cli", "mail", "serve"])
         if reload:
             call_command("runserver", f"{host}:{port}", use_reloader=True)
             return
