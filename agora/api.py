@@ -15,6 +15,7 @@ from agora.catalog.data_api import router as data_router
 from agora.core.api import router as core_router
 from agora.core.apierrors import JsonOnlyParser, install_problem_handlers
 from agora.core.problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
+from agora.foi.api import router as foi_router
 from agora.ledger.api import router as ledger_router
 
 API_VERSION = "1.0.0"
@@ -102,3 +103,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", ledger_router)
 api.add_router("/", catalog_router)
 api.add_router("/", data_router)
+api.add_router("/", foi_router)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RequestStatus(models.TextChoices):
@@ -16,10 +17,10 @@ class RequestStatus(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    SUCCESSFUL = "successful", _("Successful")
+    SUCCESSFUL = "successful", pgettext_lazy("request outcome", "Successful")
     PARTIALLY_SUCCESSFUL = "partially_successful", _("Partially successful")
     NOT_HELD = "not_held", _("Information not held")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("request outcome", "Refused")
 
 
 class OversightDecision(models.TextChoices):
@@ -41,15 +42,15 @@ class StageStatus(models.TextChoices):
 
 
 class Direction(models.TextChoices):
-    OUTGOING = "outgoing", _("Sent")
-    INCOMING = "incoming", _("Received")
+    OUTGOING = "outgoing", pgettext_lazy("message direction", "Sent")
+    INCOMING = "incoming", pgettext_lazy("message direction", "Received")
 
 
 class MessageKind(models.TextChoices):
     REQUEST = "request", _("Request")
     FOLLOWUP = "followup", _("Follow-up")
     CLARIFICATION = "clarification", _("Clarification")
-    REPLY = "reply", _("Reply")
+    REPLY = "reply", pgettext_lazy("kind of message", "Reply")
     REVIEW = "review", _("Request for a review")
     REFERRAL = "referral", _("Referral to the oversight body")
     REMINDER = "reminder", _("Reminder")
@@ -59,10 +60,10 @@ class MessageKind(models.TextChoices):
 
 class Delivery(models.TextChoices):
     QUEUED = "queued", _("Queued")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+    SENT = "sent", pgettext_lazy("mail delivery", "Sent")
+    FAILED = "failed", pgettext_lazy("mail delivery", "Failed")
     BOUNCED = "bounced", _("Bounced")
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("mail delivery", "Received")
 
 
 class MailStatus(models.TextChoices):
@@ -118,3 +119,16 @@ class EventKind(models.TextChoices):
     PUBLISHED = "published", _("Published")
     REPORTED = "reported", _("Reported")
     HIDDEN = "hidden", _("Hidden by a moderator")
+
+
+# What a reply can say, as the requester or an official classifies it.
+CLASSIFICATION_LABELS = {
+    "successful": _("The information was given"),
+    "partially_successful": _("Some of the information was given"),
+    "not_held": _("The body does not hold the information"),
+    "refused": _("The request was refused"),
+    "clarification_requested": _("The body asks for a clarification"),
+    "fee_requested": _("The body asks for a fee"),
+    "deadline_extended": _("The body extended the deadline"),
+    "acknowledgement": _("Only an acknowledgement: still waiting"),
+}

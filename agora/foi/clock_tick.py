@@ -14,8 +14,10 @@ from agora.foi import outbox, selectors, services
 from agora.foi.choices import EventKind, MessageKind, Outcome, RequestStatus, StageStatus
 from agora.foi.laws import law
 from agora.foi.models import FoiRequest
+from agora.foi.search import request_reindex
 
 CLASSIFY_REMINDER_AFTER = datetime.timedelta(days=3)
+EMBARGO_CATCH_UP = datetime.timedelta(days=7)
 
 
 @dataclass
@@ -63,18 +65,19 @@ def _tick_one(request: FoiRequest, today: datetime.date, report: TickReport) -> 
         return
     if reading.state == "very_overdue" and not _already(request, EventKind.VERY_OVERDUE):
         services.event_add(request, EventKind.VERY_OVERDUE, on=reading.very_overdue_on)
-        _remind_body(request)
+        _remind_body(request, today)
         report.very_overdue.append(request.pk)
     elif reading.state == "overdue" and not _already(request, EventKind.OVERDUE):
-        services.event_add(request, EventKind.OVERDUE, on=reading.due)
-        _remind_body(request)
+        # The first day past the due date, as a deemed refusal is dated the day after silence.
+        assert reading.due is not None
+        services.event_add(request, EventKind.OVERDUE, on=reading.due + datetime.timedelta(days=1))
+        _remind_body(request, today)
         steps = services.next_steps(request, today)
         transaction.on_commit(lambda: outbox.requester_notify(request, "overdue", steps=steps))
         report.overdue.append(request.pk)
 
 
-def _remind_body(request: FoiRequest) -> None:
-
+def _remind_body(request: FoiRequest, today: datetime.date) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         text = render_to_string(
             "foi/email/body_reminder.txt",
@@ -91,7 +94,7 @@ def _remind_body(request: FoiRequest) -> None:
         to_address=services.handler_address(handler),
         author=None,
     )
-    services.event_add(request, EventKind.REMINDER, message=message)
+    services.event_add(request, EventKind.REMINDER, message=message, on=today)
 
 
 def foi_clock_tick(today: datetime.date | None = None) -> TickReport:
@@ -117,4 +120,12 @@ def foi_clock_tick(today: datetime.date | None = None) -> TickReport:
             services.event_add(request, EventKind.REMINDER, to="requester")
             outbox.requester_notify(request, "classify")
             report.classify_reminders.append(request.pk)
+    # Requests whose embargo ended this past week enter search (again: indexing is idempotent,
+    # and a missed run is caught up).
+    for request in FoiRequest.objects.filter(
+        hidden=False,
+        embargo_until__gt=today - EMBARGO_CATCH_UP,
+        embargo_until__lte=today,
+    ):
+        request_reindex(request, today)
     return report

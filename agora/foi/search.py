@@ -3,15 +3,14 @@ the text of the attachments the requester published."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agora.core.search import SearchDocument, register, search_index, search_remove
-from agora.foi.models import FoiRequest
+from agora.foi.models import FoiRequest, published
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -32,12 +31,12 @@ def request_document(request: FoiRequest) -> SearchDocument:
     )
 
 
-def is_public(request: FoiRequest) -> bool:
-    return not request.hidden and not request.is_embargoed
+def is_public(request: FoiRequest, today: datetime.date | None = None) -> bool:
+    return FoiRequest.objects.filter(published(today), pk=request.pk).exists()
 
 
-def request_reindex(request: FoiRequest) -> None:
-    if is_public(request):
+def request_reindex(request: FoiRequest, today: datetime.date | None = None) -> None:
+    if is_public(request, today):
         search_index(request_document(request))
     else:
         search_remove(kind=FoiRequestSearch.kind, key=str(request.pk))
@@ -48,10 +47,7 @@ class FoiRequestSearch:
     label: StrOrPromise = _("Information requests")
 
     def documents(self) -> Iterable[SearchDocument]:
-        today = timezone.localdate()
-        public = FoiRequest.objects.filter(hidden=False).filter(
-            Q(embargo_until__isnull=True) | Q(embargo_until__lte=today)
-        )
+        public = FoiRequest.objects.filter(published())
         for request in public.select_related("body").prefetch_related("messages__attachments"):
             yield request_document(request)
 

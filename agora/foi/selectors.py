@@ -12,10 +12,17 @@ from django.utils import timezone
 
 from agora.accounts.models import Organisation, User
 from agora.accounts.permissions import Actor, is_staff
+from agora.core.pagination import MAX_LIMIT, Page, keyset_page
 from agora.core.search import search
 from agora.core.search.selectors import SearchHit
 from agora.foi import permissions
-from agora.foi.choices import EventKind, MailStatus
+from agora.foi.choices import (
+    CLASSIFICATION_LABELS,
+    Direction,
+    EventKind,
+    MailStatus,
+    OversightDecision,
+)
 from agora.foi.clocks import ClockEvent, ClockReading, read_clock
 from agora.foi.laws import Law, law, laws
 from agora.foi.models import (
@@ -28,6 +35,7 @@ from agora.foi.models import (
     FoiRequest,
     FoiStage,
     IncomingMail,
+    published,
 )
 from agora.foi.search import FoiRequestSearch
 
@@ -79,8 +87,7 @@ def visible_requests(actor: Actor) -> QuerySet[FoiRequest]:
     requests = FoiRequest.objects.select_related("body", "stage")
     if is_staff(actor):
         return requests
-    today = timezone.localdate()
-    public = Q(hidden=False) & (Q(embargo_until__isnull=True) | Q(embargo_until__lte=today))
+    public = published()
     if getattr(actor, "is_authenticated", False):
         public |= Q(requester=actor) | Q(body__memberships__user=actor)
         public |= Q(stages__handler__memberships__user=actor)
@@ -152,11 +159,45 @@ def oversight_body_for(law_code: str) -> Organisation | None:
 
 
 def timeline(request: FoiRequest) -> list[FoiEvent]:
-    return list(request.events.select_related("stage", "message", "actor"))
+    """The request's events, each with `detail`: what was decided, in words, not codes."""
+    events = list(request.events.select_related("stage__request", "message", "actor"))
+    for event in events:
+        event.detail = _event_detail(request, event.data)  # type: ignore[attr-defined]
+    return events
 
 
-def request_messages(request: FoiRequest) -> QuerySet[FoiMessage]:
-    return request.messages.prefetch_related("attachments")
+def _event_detail(request: FoiRequest, data: dict[str, str]) -> str:
+    if classification := data.get("classification"):
+        return str(CLASSIFICATION_LABELS.get(classification, classification))
+    if decision := data.get("decision"):
+        return str(dict(OversightDecision.choices).get(decision, decision))
+    if key := data.get("key"):
+        return FoiStage(request=request, key=key).label
+    return ""
+
+
+def request_messages(request: FoiRequest) -> list[FoiMessage]:
+    """The thread, each message with `sender_name`: who wrote it, as the public sees it."""
+    messages = list(
+        request.messages.select_related("stage__handler__foi_body").prefetch_related("attachments")
+    )
+    for message in messages:
+        message.sender_name = message_sender(request, message)  # type: ignore[attr-defined]
+    return messages
+
+
+def message_sender(request: FoiRequest, message: FoiMessage) -> str:
+    if message.direction == Direction.OUTGOING:
+        return request.public_name
+    # At the oversight stage a reply may come from the oversight body or from the body itself:
+    # the sender's domain tells them apart.
+    handler = message.stage.handler if message.stage else None
+    details = getattr(handler, "foi_body", None) if handler else None
+    if handler is not None and handler != request.body and details is not None:
+        domain = details.request_email.rpartition("@")[2].lower()
+        if domain and message.from_address.lower().endswith("@" + domain):
+            return handler.name
+    return request.body.name
 
 
 def held_mail() -> QuerySet[IncomingMail]:
@@ -244,3 +285,60 @@ def request_for_moderation(slug: str, incoming: IncomingMail) -> FoiRequest | No
     if slug.strip():
         return FoiRequest.objects.filter(slug=slug.strip().strip("/").split("/")[-1]).first()
     return incoming.request
+
+
+# For the API: pages of requests and bodies -----------------------------------------------------
+
+MAX_MATCHES = 1000  # a text query keeps its best matches, then lists them like the rest
+
+
+def foi_request_page(
+    *,
+    actor: Actor,
+    status: str = "",
+    body: Organisation | None = None,
+    law_code: str = "",
+    query: str = "",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page[FoiRequest]:
+    """A page of the requests the actor may see, latest activity first; `query` keeps those
+    whose public text (the search index: never an original) matches."""
+    requests = foi_request_list(actor=actor, status=status, body=body, law_code=law_code)
+    if query.strip():
+        requests = requests.filter(pk__in=_matching_requests(query))
+    return keyset_page(requests, order=("-last_activity", "-pk"), cursor=cursor, limit=limit)
+
+
+def _matching_requests(query: str) -> list[int]:
+    keys: list[int] = []
+    after: str | None = None
+    while len(keys) < MAX_MATCHES:
+        found = search(query, kinds=[FoiRequestSearch.kind], cursor=after, limit=MAX_LIMIT)
+        keys += [int(hit.key) for hit in found.hits]
+        after = found.next_cursor
+        if after is None:
+            break
+    return keys
+
+
+def request_stages(request: FoiRequest) -> list[FoiStage]:
+    return list(request.stages.select_related("handler"))
+
+
+def foi_body_page(
+    *, query: str = "", cursor: str | None = None, limit: int | None = None
+) -> Page[Organisation]:
+    return keyset_page(body_directory(query), order=("name", "pk"), cursor=cursor, limit=limit)
+
+
+def foi_body_find(slug: str) -> Organisation | None:
+    """A body of the directory (public or oversight), or None."""
+    return body_directory().filter(slug=slug).first()
+
+
+def requestable_body_find(slug: str) -> Organisation | None:
+    """A body a request can be sent to, as the request form offers them, or None."""
+    from agora.foi.directory import requestable_bodies
+
+    return requestable_bodies().filter(slug=slug).first()

@@ -7,24 +7,26 @@ a decision) is an official act and goes to the public ledger.
 from __future__ import annotations
 
 import datetime
+import secrets
 import uuid
 from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agora.accounts.choices import OrganisationKind
 from agora.accounts.models import Organisation, User
-from agora.accounts.services import user_pseudonym
 from agora.core.errors import PermissionDenied, ValidationError
 from agora.core.official_actions import public_text
 from agora.core.slugs import unique_slug
 from agora.core.text_input import clean_text
 from agora.foi import addresses, permissions, selectors
 from agora.foi.choices import (
+    CLASSIFICATION_LABELS,
     Delivery,
     Direction,
     EventKind,
@@ -70,16 +72,6 @@ CLASSIFICATIONS = {
     "fee_requested": (RequestStatus.FEE_REQUESTED, ""),
     "deadline_extended": (RequestStatus.DEADLINE_EXTENDED, ""),
     "acknowledgement": (RequestStatus.AWAITING_RESPONSE, ""),
-}
-CLASSIFICATION_LABELS = {
-    "successful": gettext_lazy("The information was given"),
-    "partially_successful": gettext_lazy("Some of the information was given"),
-    "not_held": gettext_lazy("The body does not hold the information"),
-    "refused": gettext_lazy("The request was refused"),
-    "clarification_requested": gettext_lazy("The body asks for a clarification"),
-    "fee_requested": gettext_lazy("The body asks for a fee"),
-    "deadline_extended": gettext_lazy("The body extended the deadline"),
-    "acknowledgement": gettext_lazy("Only an acknowledgement: still waiting"),
 }
 CLASSIFY_EVENT = {
     "clarification_requested": EventKind.CLARIFICATION_REQUESTED,
@@ -259,17 +251,32 @@ def foi_request_create(
             raise ValidationError(
                 {"embargo_until": _("Publication can be delayed a year at most.")}
             )
+    if law_code and len(bodies) > 1:
+        raise ValidationError(
+            {
+                "law": _(
+                    "Name a law only when asking one body: in a batch, each body's own law applies."
+                )
+            }
+        )
     _check_rate(actor, len(bodies))
     details = {}
     for body in bodies:
         found = selectors.body_details(body)
+        if body.kind != OrganisationKind.PUBLIC_BODY:
+            raise ValidationError(
+                {
+                    "bodies": _("%(body)s is not a public body that takes requests.")
+                    % {"body": body.name}
+                }
+            )
         if found is None or not found.request_email:
             raise ValidationError(
                 {"bodies": _("%(body)s has no address for requests yet.") % {"body": body.name}}
             )
-        details[body.pk] = (found, _law_for(found, law_code if len(bodies) == 1 else ""))
+        details[body.pk] = (found, _law_for(found, law_code))
     batch = FoiBatch.objects.create(requester=actor, title=title) if len(bodies) > 1 else None
-    public_name = user_pseudonym(actor) if pseudonym else real_name
+    public_name = _new_pseudonym() if pseudonym else real_name
     created = []
     for body in bodies:
         found, law_ = details[body.pk]
@@ -306,6 +313,12 @@ def foi_request_create(
         transaction.on_commit(lambda request=request: request_reindex(request))  # type: ignore[misc]
         created.append(request)
     return created
+
+
+def _new_pseudonym() -> str:
+    """A fresh name per request (per batch): a requester's requests cannot be linked by it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Requester %(code)s") % {"code": secrets.token_hex(3).upper()}
 
 
 # Messages --------------------------------------------------------------------------------------
@@ -540,14 +553,31 @@ def next_steps(request: FoiRequest, today: datetime.date | None = None) -> list[
     return steps
 
 
-def stage_letter(request: FoiRequest, key: str) -> str:
-    """A letter for the next step, pre-filled with the whole thread."""
-    law_ = law(request.law_code)
-    following = law_.stage(key)
-    intro = {
-        "review": _(
+def _letter_intro(letter: str) -> str:
+    """The opening sentence of a step's letter: the law's own kind of letter, else the step's."""
+    return {
+        "internal_review": _(
             "I am writing to request an internal review of %(body)s's handling of my request "
             "“%(title)s”, made under %(law)s."
+        ),
+        "confirmatory_application": _(
+            "I make a confirmatory application asking %(body)s to reconsider its handling of my "
+            "request for access to documents “%(title)s”, made under %(law)s."
+        ),
+        "cada_referral": _(
+            "I refer to %(handler)s the refusal by %(body)s of my request “%(title)s”, made "
+            "under %(law)s, and ask for its opinion on the release of the documents."
+        ),
+        "ico_complaint": _(
+            "I ask %(handler)s to decide whether %(body)s dealt with my request “%(title)s” "
+            "in accordance with %(law)s."
+        ),
+        "ombudsman_complaint": _(
+            "I complain to %(handler)s of maladministration by %(body)s in handling my request "
+            "for access to documents “%(title)s”, made under %(law)s."
+        ),
+        "review": _(
+            "I ask %(body)s to review its handling of my request “%(title)s”, made under %(law)s."
         ),
         "oversight": _(
             "I ask %(handler)s to examine the handling by %(body)s of my request “%(title)s”, "
@@ -557,12 +587,24 @@ def stage_letter(request: FoiRequest, key: str) -> str:
             "Application concerning the refusal by %(body)s of my request “%(title)s”, made "
             "under %(law)s."
         ),
-    }.get(following.kind, "")
+    }.get(letter, "%(title)s")
+
+
+def stage_letter(request: FoiRequest, key: str) -> str:
+    """A letter for the next step, pre-filled with the whole thread."""
+    law_ = law(request.law_code)
+    following = law_.stage(key)
     handler = (
         selectors.oversight_body_for(request.law_code)
         if following.handled_by == "oversight"
         else None
     )
+    intro = _letter_intro(following.letter or following.kind) % {
+        "body": request.body.name,
+        "title": request.title,
+        "law": law_.full_title,
+        "handler": handler.name if handler else _("the oversight body"),
+    }
     situation = (
         _("The body has not answered within the legal time limit (due %(date)s).")
         % {"date": request.due_on.isoformat()}
@@ -574,13 +616,7 @@ def stage_letter(request: FoiRequest, key: str) -> str:
         }
     )
     lines = [
-        intro
-        % {
-            "body": request.body.name,
-            "title": request.title,
-            "law": law_.full_title,
-            "handler": handler.name if handler else following.label,
-        },
+        intro,
         "",
         situation.strip(),
         "",
@@ -725,6 +761,8 @@ def _republish(request: FoiRequest) -> None:
         for attachment in message.attachments.all():
             attachment.public_text = public_copy(request, attachment.text)
             attachment.save(update_fields=["public_text"])
+    # The index holds public copies: masked text must leave search too.
+    transaction.on_commit(lambda: request_reindex(request))
 
 
 @transaction.atomic
@@ -750,6 +788,7 @@ def foi_attachment_approve(
         raise ValidationError(_("This attachment is not part of this request."))
     attachment.approved = approved
     attachment.save(update_fields=["approved"])
+    transaction.on_commit(lambda: request_reindex(request))
 
 
 @transaction.atomic
@@ -771,6 +810,7 @@ def foi_request_hide(*, actor: User, request: FoiRequest, hidden: bool, reason: 
     request.hidden = hidden
     request.hidden_reason = clean_text(reason, "reason", limit=300)
     request.save(update_fields=["hidden", "hidden_reason"])
+    transaction.on_commit(lambda: request_reindex(request))
     request.reports.filter(handled_at__isnull=True).update(handled_at=timezone.now())
     if hidden:
         event_add(request, EventKind.HIDDEN, actor=actor)

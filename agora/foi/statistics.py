@@ -19,14 +19,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from agora.accounts.models import Organisation
 from agora.foi.choices import Outcome, RequestStatus, StageStatus
 from agora.foi.clocks import read_clock
 from agora.foi.laws import law, laws
-from agora.foi.models import FoiRequest, FoiStage
+from agora.foi.models import FoiRequest, FoiStage, published
 from agora.foi.selectors import clock_events
 
 MIN_SAMPLE = 10
@@ -178,10 +178,8 @@ def figures(
 
 def _requests() -> QuerySet[FoiRequest]:
     """Statistics are public: only what the public sees counts (no embargoed, no hidden)."""
-    today = timezone.localdate()
     return (
-        FoiRequest.objects.filter(hidden=False)
-        .filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=today))
+        FoiRequest.objects.filter(published())
         .select_related("body")
         .prefetch_related("stages__events")
     )

@@ -21,7 +21,7 @@ from agora.foi import (
     services,
     statistics,
 )
-from agora.foi.choices import RequestStatus
+from agora.foi.choices import CLASSIFICATION_LABELS, RequestStatus
 from agora.foi.forms import (
     BodiesImportForm,
     BodyDetailsForm,
@@ -45,7 +45,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _classify_choices() -> list[tuple[str, str]]:
-    return [(key, str(label)) for key, label in services.CLASSIFICATION_LABELS.items()]
+    return [(key, str(label)) for key, label in CLASSIFICATION_LABELS.items()]
 
 
 @require_GET
@@ -92,14 +92,13 @@ def request_create(request: HttpRequest) -> HttpResponse:
         except (ValidationError, Conflict) as exc:
             apply_service_errors(form, exc)
         else:
+            if len(created) == 1:
+                messages.success(request, _("Your request was sent. Replies will appear here."))
+                return redirect(created[0])
             messages.success(
                 request,
-                _("Your request was sent to %(n)d body. Replies will appear here.")
-                if len(created) == 1
-                else _("Your request was sent to %(n)d bodies, one request each."),
+                _("Your request was sent to %(n)d bodies, one request each.") % {"n": len(created)},
             )
-            if len(created) == 1:
-                return redirect(created[0])
             return redirect("foi:request_mine")
     similar = selectors.similar_requests(request.GET.get("title", "") or form.data.get("title", ""))
     return render(request, "foi/request_form.html", {"form": form, "similar": similar})
@@ -129,7 +128,7 @@ def _detail_context(request: HttpRequest, foi: FoiRequest) -> dict[str, object]:
         else None,
         "timeline": selectors.timeline(foi),
         "messages_": selectors.request_messages(foi),
-        "stages": list(foi.stages.select_related("handler")),
+        "stages": selectors.request_stages(foi),
         "private": permissions.can_view_private(user, foi),
         "can_write": permissions.can_write(user, foi),
         "can_classify": permissions.can_classify(user, foi),

@@ -7,6 +7,7 @@ from agora.foi.models.requests import (
     FoiRequest,
     FoiStage,
     Redaction,
+    published,
 )
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "FoiStage",
     "IncomingMail",
     "Redaction",
+    "published",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -29,6 +31,14 @@ class FoiBatch(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+def published(today: datetime.date | None = None) -> models.Q:
+    """What the public sees: neither hidden by moderators nor under embargo on `today`."""
+    today = today or timezone.localdate()
+    return models.Q(hidden=False) & (
+        models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=today)
+    )
 
 
 class FoiRequest(TimeStampedModel):
@@ -124,6 +134,16 @@ class FoiStage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}:{self.key}"
+
+    @property
+    def label(self) -> str:
+        """The step's name in its law ("Internal review"), or its key if the law dropped it."""
+        from agora.foi.laws import laws
+
+        try:
+            return laws()[self.request.law_code].stage(self.key).label
+        except KeyError:
+            return self.key
 
 
 class FoiEvent(models.Model):

@@ -8,11 +8,13 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from agora.accounts.choices import Role
 from agora.accounts.models import User
 from agora.accounts.tests.factories import UserFactory, make_member
 from agora.core.errors import PermissionDenied, ValidationError
+from agora.core.search import search
 from agora.foi import selectors, services
 from agora.foi.choices import (
     Delivery,
@@ -25,6 +27,7 @@ from agora.foi.choices import (
     StageStatus,
 )
 from agora.foi.clock_tick import foi_clock_tick
+from agora.foi.inbox import mail_receive
 from agora.foi.models import FoiEvent, FoiMessage, FoiRequest, FoiStage
 from agora.foi.outbox import message_deliver
 from agora.foi.tests import factories
@@ -88,6 +91,10 @@ def test_a_batch_makes_one_request_per_body_and_a_pseudonym_hides_the_name(
     assert len(created) == 3 and len({r.batch_id for r in created}) == 1
     assert {r.body for r in created} == set(bodies)
     assert all(r.public_name != "Jane Citizen" and r.real_name == "Jane Citizen" for r in created)
+    assert len({r.public_name for r in created}) == 1  # one batch, one pseudonym
+    later = factories.request(citizen, bodies[0], pseudonym=True)
+    assert later.public_name.startswith("Requester ")
+    assert later.public_name != created[0].public_name  # not linkable to the earlier requests
     _deliver_all()
     assert {m.to[0] for m in mail.outbox} == {"foi@c0.example", "foi@c1.example", "foi@c2.example"}
     assert all("Jane Citizen" in m.from_email for m in mail.outbox)  # the body gets the real name
@@ -152,6 +159,10 @@ def test_the_uk_clock_counts_working_days_and_marks_overdue_once(citizen: User) 
     assert request.clock_state == "overdue" and request.due_on == D(2027, 4, 1)
     reminders = FoiMessage.objects.filter(request=request, kind=MessageKind.REMINDER)
     assert reminders.count() == 1 and reminders[0].to_address == "foi@valmont.example"
+    # The timeline dates the overdue mark the first day past the due date, the reminder the day
+    # the clock ran.
+    assert request.events.get(kind=EventKind.OVERDUE).on == D(2027, 4, 2)
+    assert request.events.get(kind=EventKind.REMINDER).on == D(2027, 4, 2)
     assert foi_clock_tick(D(2027, 4, 29)).very_overdue == []
     assert foi_clock_tick(D(2027, 4, 30)).very_overdue == [request.pk]  # 20 working days late
     assert request.events.filter(kind=EventKind.VERY_OVERDUE).count() == 1
@@ -286,6 +297,9 @@ def test_internal_review_then_the_oversight_body_then_its_decision(citizen: User
     request.refresh_from_db()
     assert [s["key"] for s in services.next_steps(request)] == ["ico"]
     complaint = services.stage_letter(request, "ico")
+    assert complaint.startswith(
+        "I ask Information Commissioner's Office to decide whether Valmont Borough Council dealt"
+    )
     services.foi_stage_open(actor=citizen, request=request, key="ico", text=complaint)
     request.refresh_from_db()
     assert request.status == RequestStatus.WITH_OVERSIGHT
@@ -293,6 +307,14 @@ def test_internal_review_then_the_oversight_body_then_its_decision(citizen: User
     _deliver_all()
     assert mail.outbox[-1].to == ["casework@ico.example"]
     assert list(selectors.foi_request_list(actor=caseworker)) == [request]
+    for sender in ("casework@ico.example", "foi@valmont.example"):
+        mail_receive(
+            f"From: {sender}\r\nTo: {request.reply_address}\r\nSubject: Case\r\n\r\nNoted.\r\n".encode(),
+            envelope_to=[request.reply_address],
+        )
+    # The public thread says who wrote: the oversight body, or the body itself.
+    senders = [m.sender_name for m in selectors.request_messages(request)][-2:]  # type: ignore[attr-defined]
+    assert senders == [ico.name, council.name]
     services.foi_stage_decide(
         actor=caseworker, stage=request.stage, decision=OversightDecision.UPHELD
     )
@@ -348,3 +370,76 @@ def test_withdraw_and_report(citizen: User) -> None:
     assert request.status == RequestStatus.WITHDRAWN and request.due_on is None
     with pytest.raises(PermissionDenied):
         services.foi_followup_send(actor=citizen, request=request, text="hello")
+
+
+def test_each_law_has_its_own_letter_for_the_next_step(citizen: User) -> None:
+    commission = factories.body(
+        "European Commission", email="sg-acc-doc@ec.example", laws=("eu-1049-2001",)
+    )
+    request = factories.request(citizen, commission, law_code="eu-1049-2001")
+    letter = services.stage_letter(request, "confirmatory")
+    assert letter.startswith("I make a confirmatory application asking European Commission")
+    ministry = factories.body(
+        "Ministère de l'Exemple", email="prada@ministere.example", laws=("fr-crpa",)
+    )
+    french = factories.request(citizen, ministry, law_code="fr-crpa")
+    # No oversight body is in the directory: the letter names it generically.
+    assert services.stage_letter(french, "cada").startswith(
+        "I refer to the oversight body the refusal"
+    )
+
+
+def test_only_public_bodies_take_requests_and_a_batch_names_no_law(citizen: User) -> None:
+    ico = factories.oversight()
+    with pytest.raises(ValidationError, match="not a public body that takes requests"):
+        services.foi_request_create(actor=citizen, bodies=[ico], title="Cases", text="All cases.")
+    bodies = [factories.body(f"Council {n}", email=f"foi@c{n}.example") for n in range(2)]
+    with pytest.raises(ValidationError, match="Name a law only when asking one body"):
+        services.foi_request_create(
+            actor=citizen, bodies=bodies, title="Bins", text="Bins?", law_code="gb-foia"
+        )
+
+
+def test_search_follows_what_is_public(
+    citizen: User,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    def found(words: str) -> bool:
+        return any(hit.kind == "foi_request" for hit in search(words).hits)
+
+    council = factories.body()
+    with django_capture_on_commit_callbacks(execute=True):
+        request = factories.request(citizen, council, text="Gritting routes of Northfield lanes")
+    assert found("Northfield")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.foi_redaction_add(actor=citizen, request=request, text="Northfield")
+    assert not found("Northfield") and found("Gritting")
+    staff = UserFactory(is_staff=True, two_factor=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.foi_request_hide(actor=staff, request=request, hidden=True, reason="libel")
+    assert not found("Gritting")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.foi_request_hide(actor=staff, request=request, hidden=False)
+    assert found("Gritting")
+
+
+def test_a_request_enters_search_when_its_embargo_ends(
+    citizen: User,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    council = factories.body()
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.request(
+            citizen,
+            council,
+            text="Salt stock of the winter depot",
+            embargo_until=today + datetime.timedelta(days=10),
+        )
+    assert not any(hit.kind == "foi_request" for hit in search("depot").hits)
+    with django_capture_on_commit_callbacks(execute=True):
+        foi_clock_tick(today + datetime.timedelta(days=9))
+    assert not any(hit.kind == "foi_request" for hit in search("depot").hits)
+    with django_capture_on_commit_callbacks(execute=True):
+        foi_clock_tick(today + datetime.timedelta(days=10))
+    assert any(hit.kind == "foi_request" for hit in search("depot").hits)

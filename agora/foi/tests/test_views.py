@@ -77,6 +77,20 @@ def test_making_a_request_needs_an_account_and_sends_it(setting: dict[str, objec
     )
     created = FoiRequest.objects.get(title="Library opening hours")
     assert response.status_code == 302 and response["Location"] == created.get_absolute_url()
+    assert "Your request was sent." in client.get(response["Location"]).content.decode()
+    other = factories.body("Northfield Council", email="foi@northfield.example")
+    batch = client.post(
+        "/foi/new/",
+        {
+            "bodies": [setting["council"].slug, other.slug],  # type: ignore[attr-defined]
+            "title": "Bus shelters",
+            "text": "Please send the list of bus shelters you maintain.",
+            "real_name": "Jane Citizen",
+        },
+        follow=True,
+    )
+    assert "sent to 2 bodies, one request each" in batch.content.decode()
+    assert FoiRequest.objects.filter(title="Bus shelters").count() == 2
     bad = client.post("/foi/new/", {"bodies": [], "title": "", "text": "", "real_name": ""})
     assert bad.status_code == 200 and "This field is required" in bad.content.decode()
 
