@@ -9,8 +9,8 @@ class FoiConfig(AppConfig):
 
     def ready(self) -> None:
         from agora.core import demo as core_demo
-        from agora.core import modules
-        from agora.foi import demo, directory, search, selectors, tasks  # noqa: F401  registers search and clocks
+        from agora.core import modules, personal_data
+        from agora.foi import demo, directory, search, selectors, services, tasks  # noqa: F401  registers search and clocks
 
         # Before the ledger's demo, which signs a checkpoint over every action so far.
         core_demo.register("access to information", demo.load, order=17)
@@ -30,3 +30,8 @@ class FoiConfig(AppConfig):
             )
         )
         modules.register_organisation_link(directory.organisation_link)
+        personal_data.register(
+            "information_requests",
+            exporter=selectors.user_personal_data,
+            eraser=services.user_erase,
+        )

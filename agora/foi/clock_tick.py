@@ -61,7 +61,10 @@ def _tick_one(request: FoiRequest, today: datetime.date, report: TickReport) -> 
                 services.refresh_clock(request, today)
             report.deemed_refusals.append(request.pk)
             steps = services.next_steps(request, today)
-            transaction.on_commit(lambda: outbox.requester_notify(request, "overdue", steps=steps))
+            due = reading.due
+            transaction.on_commit(
+                lambda: outbox.requester_notify(request, "overdue", steps=steps, due=due)
+            )
         return
     if reading.state == "very_overdue" and not _already(request, EventKind.VERY_OVERDUE):
         services.event_add(request, EventKind.VERY_OVERDUE, on=reading.very_overdue_on)
@@ -73,7 +76,10 @@ def _tick_one(request: FoiRequest, today: datetime.date, report: TickReport) -> 
         services.event_add(request, EventKind.OVERDUE, on=reading.due + datetime.timedelta(days=1))
         _remind_body(request, today)
         steps = services.next_steps(request, today)
-        transaction.on_commit(lambda: outbox.requester_notify(request, "overdue", steps=steps))
+        due = reading.due
+        transaction.on_commit(
+            lambda: outbox.requester_notify(request, "overdue", steps=steps, due=due)
+        )
         report.overdue.append(request.pk)
 
 
@@ -108,14 +114,20 @@ def foi_clock_tick(today: datetime.date | None = None) -> TickReport:
         report.checked += 1
         _tick_one(request, today, report)
     cutoff = timezone.now() - CLASSIFY_REMINDER_AFTER
-    waiting = FoiRequest.objects.filter(
-        awaiting_classification=True,
-        messages__needs_classification=True,
-        messages__created__lt=cutoff,
-    ).distinct()
+    waiting = (
+        FoiRequest.objects.filter(
+            awaiting_classification=True,
+            messages__needs_classification=True,
+            messages__created__lt=cutoff,
+        )
+        .exclude(status__in=[RequestStatus.WITHDRAWN, RequestStatus.CLOSED])
+        .distinct()
+    )
     for request in waiting:
+        # One reminder per reply waiting, not one every few days for ever.
+        latest = request.messages.filter(needs_classification=True).latest("created").created
         if not request.events.filter(
-            kind=EventKind.REMINDER, data__to="requester", created__gte=cutoff
+            kind=EventKind.REMINDER, data__to="requester", created__gte=latest
         ).exists():
             services.event_add(request, EventKind.REMINDER, to="requester")
             outbox.requester_notify(request, "classify")

@@ -243,6 +243,29 @@ def load(report: DemoReport) -> None:
         summary="Avis favorable : le rapport définitif a été publié, le document n'est plus préparatoire.",
     )
     services.foi_decision_followed(actor=ines, stage=stage, followed="not_followed")
+    pending = ask(
+        tom,
+        bodies["valmont-sante"],
+        "Rapports d'inspection des EHPAD",
+        "Je demande les rapports d'inspection des EHPAD de la région établis en 2025.",
+        50,
+    )
+    reply(
+        pending,
+        "Ces rapports comportent des informations couvertes par le secret médical.",
+        sender=("prada.sante@region-valmont.example", "Direction de la santé"),
+    )
+    services.foi_request_classify(
+        actor=tom,
+        request=pending,
+        classification="refused",
+        reason="Secret médical",
+        exemptions="article L311-6 du CRPA",
+    )
+    _answered(pending, timezone.localdate() - 15 * DAY)
+    services.foi_stage_open(
+        actor=tom, request=pending, key="cada", text=services.stage_letter(pending, "cada")
+    )
     ask(
         julie,
         bodies["ville-saint-aurel"],

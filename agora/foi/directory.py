@@ -28,12 +28,14 @@ from agora.accounts.models import Organisation, User
 from agora.accounts.permissions import Actor
 from agora.accounts.services import organisation_create
 from agora.core.errors import PermissionDenied, ValidationError
+from agora.core.official_actions import public_text
 from agora.core.text_input import clean_text
 from agora.foi import permissions
 from agora.foi.choices import CorrectionField, CorrectionStatus
 from agora.foi.laws import laws
 from agora.foi.models import BodyCorrection, FoiBody, FoiRequest
 from agora.foi.selectors import visible_requests
+from agora.ledger.services import ledger_record
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -121,6 +123,22 @@ def body_details_set(
     details.laws = _check_laws(list(dict.fromkeys(laws_ or [])))
     details.category = clean_text(category, "category", limit=100)
     details.save()
+    if actor is not None:
+        # Where a body takes requests is an official fact: who changed it is on the record.
+        ledger_record(
+            actor=actor,
+            organisation=organisation,
+            action="foi.body.update",
+            subject=organisation,
+            summary=public_text(
+                gettext_lazy("Request details of %(body)s changed"), body=organisation.name
+            ),
+            data={
+                "request_email": details.request_email,
+                "laws": details.laws,
+                "category": details.category,
+            },
+        )
     return details
 
 
@@ -318,11 +336,13 @@ def _import_row(
         if changed:
             organisation.save(update_fields=[*changed, "modified"])
     details = FoiBody.objects.filter(organisation=organisation).first()
+    # An empty cell or a missing column keeps what the directory knows: an import adds and
+    # corrects, it never erases an address.
     wanted = {
-        "request_email": row.get("request_email", ""),
-        "postal_address": row.get("postal_address", ""),
-        "laws_": row.get("laws", "").split() or default_laws,
-        "category": row.get("category", ""),
+        "request_email": row.get("request_email") or (details.request_email if details else ""),
+        "postal_address": row.get("postal_address") or (details.postal_address if details else ""),
+        "laws_": row.get("laws", "").split() or default_laws or (details.laws if details else []),
+        "category": row.get("category") or (details.category if details else ""),
     }
     same = details is not None and (
         details.request_email,

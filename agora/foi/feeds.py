@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.syndication.views import Feed
@@ -15,6 +16,9 @@ from agora.foi import selectors
 from agora.foi.models import FoiRequest
 
 FEED_SIZE = 50
+
+
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class _RequestFeed(Feed):  # type: ignore[type-arg]  # django-stubs: Feed is generic
@@ -61,7 +65,9 @@ class BodyFeed(_RequestFeed):
 
 class SearchFeed(_RequestFeed):
     def get_object(self, request: HttpRequest) -> dict[str, str]:
-        return {"q": request.GET.get("q", "")[:200], "status": request.GET.get("status", "")}
+        # XML cannot carry control characters: a query with them would break the feed.
+        query = NOT_XML.sub("", request.GET.get("q", ""))[:200]
+        return {"q": query, "status": NOT_XML.sub("", request.GET.get("status", ""))[:40]}
 
     def title(self, obj: dict[str, str]) -> str:
         if obj["q"]:

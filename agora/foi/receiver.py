@@ -48,8 +48,16 @@ class FoiMailHandler:
             )
         except Exception:
             logger.exception("could not store an incoming message")
-            return "451 4.3.0 Could not store the message; try again later"
-        return "250 2.0.0 Message accepted"
+            return self._per_recipient(
+                envelope, "451 4.3.0 Could not store the message; try again later"
+            )
+        return self._per_recipient(envelope, "250 2.0.0 Message accepted")
+
+    def _per_recipient(self, envelope: Envelope, status: str) -> str:
+        # LMTP answers DATA once per accepted recipient (RFC 2033, 4.2); SMTP once.
+        if self.via != "lmtp":
+            return status
+        return "\r\n".join([status] * max(len(envelope.rcpt_tos), 1))
 
 
 class LmtpController(Controller):

@@ -11,6 +11,8 @@ EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # International or national numbers of 8 to 15 digits, with the usual separators.
 PHONE = re.compile(r"(?<![\w/])(?:\+|00)?\d(?:[ .\-()]{0,2}\d){7,14}(?![\w/])")
 DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+# The body's secret answer link travels in every request email and comes back quoted in replies.
+ANSWER_LINK = re.compile(r"\S*/foi/answer/[^\s/>]+/?")
 
 
 def _phone(match: re.Match[str]) -> str:
@@ -24,12 +26,13 @@ def _phone(match: re.Match[str]) -> str:
 def redact(
     text: str, *, names: Iterable[str] = (), rules: Iterable[str] = (), keep: Iterable[str] = ()
 ) -> str:
-    """`text` with email addresses (except those in `keep`), phone numbers, the given names
-    and each manual rule's text replaced by a marker."""
+    """`text` with answer links, email addresses (except those in `keep`), phone numbers, the
+    given names and each manual rule's text replaced by a marker."""
     kept = {address.lower() for address in keep}
+    masked = ANSWER_LINK.sub("[" + _("private link") + "]", text)
     masked = EMAIL.sub(
         lambda m: m.group(0) if m.group(0).lower() in kept else "[" + _("email address") + "]",
-        text,
+        masked,
     )
     masked = PHONE.sub(_phone, masked)
     for name in sorted(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from agora.foi.choices import (
     EventKind,
     MailStatus,
     OversightDecision,
+    StageStatus,
 )
 from agora.foi.clocks import ClockEvent, ClockReading, read_clock
 from agora.foi.laws import Law, law, laws
@@ -221,8 +223,32 @@ def similar_requests(title: str, *, actor: Actor | None = None, limit: int = 5) 
     return list(unique.values())[:limit]
 
 
+def cases_of(user: User) -> QuerySet[FoiRequest]:
+    """What the bodies (and oversight bodies) a person works for must answer: open steps they
+    handle, the most urgent first."""
+    return (
+        FoiRequest.objects.filter(
+            stage__status=StageStatus.OPEN,
+            stage__handler__memberships__user=user,
+            stage__handler__memberships__user__is_active=True,
+        )
+        .select_related("body", "stage__handler")
+        .distinct()
+        .order_by(F("due_on").asc(nulls_last=True), "pk")
+    )
+
+
 def requests_of(user: User) -> QuerySet[FoiRequest]:
     return FoiRequest.objects.filter(requester=user).select_related("body", "stage")
+
+
+def stage_decided_outside(stage: FoiStage) -> bool:
+    """Whether an oversight body or a court decides this step (not the body asked)."""
+    try:
+        kind = law(stage.request.law_code).stage(stage.key).kind
+    except KeyError:
+        return False
+    return kind in ("oversight", "court")
 
 
 def decided_stage(request: FoiRequest) -> FoiStage | None:
@@ -342,3 +368,34 @@ def requestable_body_find(slug: str) -> Organisation | None:
     from agora.foi.directory import requestable_bodies
 
     return requestable_bodies().filter(slug=slug).first()
+
+
+def user_personal_data(user: User) -> dict[str, Any]:
+    """A person's requests, letters, reports and suggestions, for "download my data"."""
+    return {
+        "information_requests": [
+            {
+                "slug": r.slug,
+                "title": r.title,
+                "body": r.body.slug,
+                "law": r.law_code,
+                "status": r.status,
+                "real_name": r.real_name,
+                "public_name": r.public_name,
+                "created": r.created.isoformat(),
+                "messages": [
+                    {"subject": m.subject, "text": m.text, "created": m.created.isoformat()}
+                    for m in r.messages.filter(author=user)
+                ],
+            }
+            for r in requests_of(user).prefetch_related("messages")
+        ],
+        "information_request_reports": [
+            {"request": r.request.slug, "reason": r.reason, "created": r.created.isoformat()}
+            for r in FoiReport.objects.filter(reporter=user).select_related("request")
+        ],
+        "body_corrections": [
+            {"body": c.body.organisation.slug, "field": c.field, "value": c.value, "note": c.note}
+            for c in BodyCorrection.objects.filter(author=user).select_related("body__organisation")
+        ],
+    }

@@ -424,6 +424,15 @@ def _classify(
         raise ValidationError(
             {"reason": _("Say why the body withheld information, or which exemption it cited.")}
         )
+    if on is None:
+        # What a reply says dates from the day it arrived, not from the day someone read it:
+        # "answered in time" must not depend on how soon the requester classifies.
+        latest = (
+            request.messages.filter(direction=Direction.INCOMING, needs_classification=True)
+            .order_by("-created")
+            .first()
+        )
+        on = timezone.localdate(latest.created) if latest else timezone.localdate()
     stage = request.stage
     extra_event = CLASSIFY_EVENT.get(classification)
     if extra_event == EventKind.EXTENDED and stage is not None:
@@ -522,17 +531,21 @@ def next_steps(request: FoiRequest, today: datetime.date | None = None) -> list[
     today = today or timezone.localdate()
     if stage.status == StageStatus.OPEN:
         reading = selectors.stage_clock(stage, today)
-        if reading.due is None or reading.state not in ("overdue", "very_overdue"):
+        if reading.refusal_on is not None:
+            # Where the law deems silence a refusal only later (the CADA's two months), the
+            # next step opens then, and its time to file runs from then.
+            if today <= reading.refusal_on:
+                return []
+            opened = reading.refusal_on
+        elif reading.due is None or reading.state not in ("overdue", "very_overdue"):
             return []
-        opened = reading.due
+        else:
+            opened = reading.due
     elif (
         stage.outcome in (Outcome.SUCCESSFUL, "")
         and not stage.deemed
-        and stage.decision
-        not in (
-            OversightDecision.NOT_UPHELD,
-            OversightDecision.PARTLY_UPHELD,
-        )
+        and stage.decision not in (OversightDecision.NOT_UPHELD, OversightDecision.PARTLY_UPHELD)
+        and stage.followed not in (Followed.NOT_FOLLOWED, Followed.PARTLY)
     ):
         return []
     else:
@@ -672,7 +685,16 @@ def foi_stage_open(*, actor: User, request: FoiRequest, key: str, text: str) -> 
             author=actor,
             stage=stage,
         )
-    event_add(request, EventKind.STAGE_OPENED, stage=stage, actor=actor, message=message, key=key)
+    # A court is not written to from here: the requester files the application; it is kept.
+    event_add(
+        request,
+        EventKind.STAGE_OPENED,
+        stage=stage,
+        actor=actor,
+        message=message,
+        key=key,
+        letter=text if message is None else "",
+    )
     touch(request, STAGE_STATUS[rule.kind])
     refresh_clock(request)
     return stage
@@ -705,6 +727,8 @@ def foi_stage_decide(
     }.get(OversightDecision(decision), Outcome.REFUSED)
     stage.save(update_fields=["decision"])
     close_stage(stage, outcome=outcome, on=on)
+    request.outcome = outcome
+    request.save(update_fields=["outcome"])
     official = stage.handler is not None and permissions.can_edit_body(actor, stage.handler)
     event_add(
         request,
@@ -716,7 +740,7 @@ def foi_stage_decide(
         decision=decision,
         summary=summary,
     )
-    touch(request)
+    touch(request, RequestStatus.ANSWERED)
     if official and stage.handler is not None:
         record_official(
             request,
@@ -814,3 +838,14 @@ def foi_request_hide(*, actor: User, request: FoiRequest, hidden: bool, reason: 
     request.reports.filter(handled_at__isnull=True).update(handled_at=timezone.now())
     if hidden:
         event_add(request, EventKind.HIDDEN, actor=actor)
+
+
+def user_erase(user: User) -> None:
+    """On account deletion: the requests stay public, under the account's pseudonym (set on
+    `user.display_name` by then); the real name given to bodies is no longer kept."""
+    for request in FoiRequest.objects.filter(requester=user):
+        if request.public_name == request.real_name:
+            request.public_name = user.display_name
+        request.real_name = ""
+        request.save(update_fields=["public_name", "real_name"])
+        transaction.on_commit(lambda request=request: request_reindex(request))  # type: ignore[misc]

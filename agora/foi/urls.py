@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.request_create, name="request_create"),
     path("new/similar/", views.similar_requests, name="similar_requests"),
     path("mine/", views.request_mine, name="request_mine"),
+    path("cases/", views.cases, name="cases"),
     path("bodies/", views.body_list, name="body_list"),
     path("bodies.csv", views.bodies_export, name="bodies_export"),
     path("bodies/import/", views.bodies_import, name="bodies_import"),

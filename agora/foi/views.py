@@ -118,6 +118,13 @@ def request_mine(request: HttpRequest) -> HttpResponse:
     return render(request, "foi/request_mine.html", {"requests": found})
 
 
+@login_required
+@require_GET
+def cases(request: HttpRequest) -> HttpResponse:
+    """The queue of a body's officials, and of an oversight body's caseworkers."""
+    return render(request, "foi/cases.html", {"requests": selectors.cases_of(_user(request))})
+
+
 def _detail_context(request: HttpRequest, foi: FoiRequest) -> dict[str, object]:
     user = request.user
     context: dict[str, object] = {
@@ -139,7 +146,16 @@ def _detail_context(request: HttpRequest, foi: FoiRequest) -> dict[str, object]:
         "report_form": ReportForm(),
         "decision_form": DecisionForm(),
         "followed_form": FollowedForm(),
-        "can_decide": foi.stage is not None and permissions.can_decide(user, foi.stage),
+        "can_decide": foi.stage is not None
+        and foi.stage.status == "open"
+        and selectors.stage_decided_outside(foi.stage)
+        and permissions.can_decide(user, foi.stage),
+        "follow_up": (decided := selectors.decided_stage(foi)) is not None
+        and not decided.followed
+        and permissions.can_decide(user, decided),
+        "can_close": permissions.can_write(user, foi)
+        and foi.stage is not None
+        and foi.stage.status != "open",
     }
     return context
 
@@ -155,19 +171,7 @@ def _act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     user = _user(request)
     post = request.POST
     try:
-        if action == "followup":
-            services.foi_followup_send(actor=user, request=foi, text=post.get("text", ""))
-            messages.success(request, _("Your message was sent."))
-        elif action == "classify":
-            services.foi_request_classify(
-                actor=user,
-                request=foi,
-                classification=post.get("classification", ""),
-                reason=post.get("reason", ""),
-                exemptions=post.get("exemptions", ""),
-            )
-            messages.success(request, _("Thank you: the request's status is updated."))
-        elif action == "fee_paid":
+        if action == "fee_paid":
             services.foi_fee_paid(actor=user, request=foi)
         elif action == "withdraw":
             services.foi_request_withdraw(actor=user, request=foi)
@@ -207,9 +211,41 @@ def _act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     return redirect(foi)
 
 
+def _form_act(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    """Writing to the body and classifying a reply: a mistake shows on the form, kept as typed."""
+    foi = selectors.foi_request_get(actor=request.user, slug=slug)
+    user = _user(request)
+    form: FollowupForm | ClassifyForm
+    if action == "followup":
+        form = FollowupForm(request.POST)
+    else:
+        form = ClassifyForm(request.POST, choices=_classify_choices())
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "followup":
+                services.foi_followup_send(actor=user, request=foi, text=data["text"])
+                messages.success(request, _("Your message was sent."))
+            else:
+                services.foi_request_classify(actor=user, request=foi, **data)
+                messages.success(request, _("Thank you: the request's status is updated."))
+        except (ValidationError, Conflict) as exc:
+            apply_service_errors(form, exc)
+        except PermissionDenied as exc:
+            messages.error(request, error_message(exc))
+            return redirect(foi)
+        else:
+            return redirect(foi)
+    context = _detail_context(request, foi)
+    context[f"{action}_form"] = form
+    return render(request, "foi/request_detail.html", context)
+
+
 @login_required
 @require_POST
 def request_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    if action in ("followup", "classify"):
+        return _form_act(request, slug, action)
     return _act(request, slug, action)
 
 
@@ -232,7 +268,16 @@ def stage_open(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         except (ValidationError, Conflict) as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("Sent. The clock of this step has started."))
+            if step["handled_by"] == "court":
+                messages.success(
+                    request,
+                    _(
+                        "Recorded. File the application with the court yourself; the letter is "
+                        "kept with the request, and you can record the judgment here."
+                    ),
+                )
+            else:
+                messages.success(request, _("Sent. The clock of this step has started."))
             return redirect(foi)
     return render(request, "foi/stage_form.html", {"foi": foi, "step": step, "form": form})
 

@@ -18,14 +18,19 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from playwright.sync_api import (
     Browser,
     BrowserContext,
     ConsoleMessage,
     Page,
     Playwright,
+    Response,
+    expect,
     sync_playwright,
 )
+
+from agora.accounts.models import User
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,6 +47,8 @@ CHROMIUM_ARGS = [
 BROWSER_LOCALE = "en-GB"
 TIMEOUT_MS = 15_000
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 def _require(path: Path, what: str) -> None:
@@ -159,3 +166,74 @@ def open_page(browser: Browser, live_server: Any) -> Iterator[Callable[..., Brow
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def sign_in(live_server: Any) -> Callable[[Page, User], None]:
+    """sign_in(page, user): the page's browser context gets a session for `user`, made on the
+    server, as after signing in with a password (and a second factor where one is set)."""
+
+    def make(page: Page, user: User) -> None:
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+
+    return make
+
+
+def visit(page: Page, path: str, language: str = "en") -> Response:
+    """Opens `path`, which must answer 2xx, in `language`."""
+    response = page.goto(path)
+    assert response is not None
+    assert response.ok, f"{path}: HTTP {response.status}"
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    return response
+
+
+def blocking_violations(page: Page, axe_source: str) -> list[dict[str, Any]]:
+    """axe-core's serious and critical WCAG 2.0/2.1 A and AA violations on the page as it is."""
+    # Evaluated through the DevTools protocol rather than added as a <script>, so the page's
+    # Content-Security-Policy stays in force for everything else.
+    page.evaluate(axe_source)
+    violations: list[dict[str, Any]] = page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return results.violations;
+        }""",
+        AXE_TAGS,
+    )
+    return [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    """axe-core's violations, one per line with the elements at fault, for a failure message."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"  {violation['helpUrl']}")
+        lines.extend(f"  - {' '.join(node['target'])}" for node in violation["nodes"])
+    return "\n".join(lines)
+
+
+def overflowing(page: Page) -> list[str]:
+    """The elements that stick out to the right of the viewport, for the failure message."""
+    elements: list[str] = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            return [...document.body.querySelectorAll("*")]
+                .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+                .slice(0, 10)
+                .map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}` +
+                    `${e.className ? "." + String(e.className).split(" ").join(".") : ""}` +
+                    ` (right edge at ${Math.round(e.getBoundingClientRect().right)} px)`);
+        }"""
+    )
+    return elements

@@ -10,14 +10,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from agora.accounts import services
 from agora.accounts.choices import OrganisationKind, Role
-from agora.accounts.models import Organisation
+from agora.accounts.models import Organisation, User
 from agora.accounts.tests.factories import make_member
 from agora.catalog import services as catalog
 from agora.catalog.community import discussion_open, discussion_reply, reuse_create
@@ -34,10 +32,10 @@ from agora.catalog.models import (
 from agora.catalog.tests.factories import make_dataset
 from agora.ledger.services import checkpoint_publish
 
+from .conftest import blocking_violations, describe, overflowing, visit
+
 pytestmark = pytest.mark.e2e
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING_IMPACTS = {"serious", "critical"}
 LANGUAGES = ["en", "fr"]
 # Agora's own French catalogue is not written yet; the French heading of the sign-in page comes
 # from django-allauth's (or, later, from Agora's, which takes precedence and may reword it).
@@ -158,22 +156,6 @@ def public_body(live_server: Any) -> Organisation:
     return body
 
 
-def visit(page: Page, path: str, language: str = "en") -> None:
-    response = page.goto(path)
-    assert response is not None
-    assert response.ok, f"{path}: HTTP {response.status}"
-    expect(page.locator("html")).to_have_attribute("lang", language)
-
-
-def describe(violations: list[dict[str, Any]]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.append(f"  {violation['helpUrl']}")
-        lines.extend(f"  - {' '.join(node['target'])}" for node in violation["nodes"])
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", PAGES)
 def test_axe_finds_no_serious_violation(
@@ -193,26 +175,13 @@ def test_axe_finds_no_serious_violation(
     assert not blocking, f"axe on {path} ({language}):\n{describe(blocking)}"
 
 
-def blocking_violations(page: Page, axe_source: str) -> list[dict[str, Any]]:
-    # Evaluated through the DevTools protocol rather than added as a <script>, so the page's
-    # Content-Security-Policy stays in force for everything else.
-    page.evaluate(axe_source)
-    violations: list[dict[str, Any]] = page.evaluate(
-        """async (tags) => {
-            const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-            return results.violations;
-        }""",
-        AXE_TAGS,
-    )
-    return [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_harvest_pages_of_an_editor_have_no_serious_violation(
     open_page: Callable[..., Any],
     axe_source: str,
     public_body: Organisation,
     live_server: Any,
+    sign_in: Callable[[Page, User], None],
     language: str,
 ) -> None:
     """Pages behind sign-in: the editor's session is made on the server, as after signing in
@@ -247,18 +216,8 @@ def test_the_harvest_pages_of_an_editor_have_no_serious_violation(
             },
         ],
     )
-    client = Client()
-    client.force_login(editor, backend="django.contrib.auth.backends.ModelBackend")
     browser_page = open_page(language=language)
-    browser_page.page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    sign_in(browser_page.page, editor)
     for path in (
         reverse("catalog:harvest_sources", args=[public_body.slug]),
         reverse("catalog:harvest_report", args=[public_body.slug, source.pk]),
@@ -267,22 +226,6 @@ def test_the_harvest_pages_of_an_editor_have_no_serious_violation(
         assert browser_page.page.url == live_server.url + path  # signed in: not sent to sign in
         blocking = blocking_violations(browser_page.page, axe_source)
         assert not blocking, f"axe on {path} ({language}):\n{describe(blocking)}"
-
-
-def overflowing(page: Page) -> list[str]:
-    """The elements that stick out to the right of the viewport, for the failure message."""
-    elements: list[str] = page.evaluate(
-        """() => {
-            const width = document.documentElement.clientWidth;
-            return [...document.body.querySelectorAll("*")]
-                .filter((e) => e.getBoundingClientRect().right > width + 0.5)
-                .slice(0, 10)
-                .map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}` +
-                    `${e.className ? "." + String(e.className).split(" ").join(".") : ""}` +
-                    ` (right edge at ${Math.round(e.getBoundingClientRect().right)} px)`);
-        }"""
-    )
-    return elements
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -16,6 +16,7 @@ from agora.accounts.tests.factories import OrganisationFactory, UserFactory, mak
 from agora.foi.choices import CorrectionStatus
 from agora.foi.models import BodyCorrection, FoiBody
 from agora.foi.tests import factories
+from agora.ledger.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,11 @@ def test_only_the_bodys_administrators_and_staff_edit_its_details() -> None:
         },
     )
     assert response.status_code == 302
+    entry = LedgerEntry.objects.get(action="foi.body.update")
+    assert (entry.organisation_name, entry.data["request_email"]) == (
+        council.name,
+        "foi@valmont.example",
+    )
     details = FoiBody.objects.get(organisation=council)
     assert (details.request_email, details.laws, details.category) == (
         "foi@valmont.example",

@@ -43,4 +43,4 @@ def test_the_demo_has_requests_in_every_state_and_the_right_statistics() -> None
     low, high = region.answered_in_time.interval  # type: ignore[misc]
     assert (round(low, 3), round(high, 3)) == (0.468, 0.911)
     cada = next(f for f in statistics.oversight_figures() if f.key == "cada-valmont")
-    assert (cada.received, cada.decided, cada.decisions) == (1, 1, {"upheld": 1})
+    assert (cada.received, cada.decided, cada.decisions) == (2, 1, {"upheld": 1})

@@ -102,3 +102,14 @@ def test_only_the_bodys_administrators_or_staff_set_its_details() -> None:
         directory.body_details_set(
             actor=admin, organisation=council, request_email="a@b.example", laws_=["xx"]
         )
+
+
+def test_an_import_without_addresses_keeps_the_known_ones() -> None:
+    directory.bodies_import(actor=None, text=SMALL, default_laws=["gb-foia"])
+    report = directory.bodies_import(
+        actor=None, text="Public Authority,Category\nBedfordshire Police,Police\n"
+    )
+    assert report.problems == [] and report.updated == 1
+    details = FoiBody.objects.get(organisation__name="Bedfordshire Police")
+    assert details.request_email == "foi@Bedfordshire.pnn.police.uk"
+    assert (details.laws, details.category) == (["gb-foia"], "Police")

@@ -102,6 +102,41 @@ def test_a_reply_sent_over_smtp_lands_on_its_request(receiver: int, citizen: Use
     assert LedgerEntry.objects.filter(action="foi.request.reply").count() == 1
 
 
+def test_lmtp_answers_once_per_recipient(transactional_db: None, citizen: User) -> None:
+    """RFC 2033: after DATA, one reply per accepted recipient (Python's smtplib.LMTP reads only
+    one, so the conversation is spoken line by line, as Postfix's LMTP client speaks it)."""
+    port = _free_port()
+    server = controller(host="127.0.0.1", port=port, lmtp=True)
+    server.start()
+    try:
+        council = factories.body()
+        first, second = (factories.request(citizen, council, title=t) for t in ("Roads", "Parks"))
+        raw = reply(first).as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            replies = sock.makefile("rb")
+
+            def say(line: bytes) -> bytes:
+                sock.sendall(line + b"\r\n")
+                answer = replies.readline()
+                while answer[3:4] == b"-":  # a multi-line reply
+                    answer = replies.readline()
+                return answer
+
+            assert replies.readline().startswith(b"220")
+            assert say(b"LHLO mx.example").startswith(b"250")
+            assert say(b"MAIL FROM:<records@valmont.example>").startswith(b"250")
+            for address in (first.reply_address, second.reply_address):
+                assert say(f"RCPT TO:<{address}>".encode()).startswith(b"250")
+            assert say(b"DATA").startswith(b"354")
+            sock.sendall(raw + b"\r\n.\r\n")
+            answers = [replies.readline(), replies.readline()]
+            assert all(a.startswith(b"250 ") for a in answers), answers
+            assert say(b"QUIT").startswith(b"221")
+    finally:
+        server.stop()
+    assert IncomingMail.objects.get().status == MailStatus.ROUTED
+
+
 def test_the_receiver_is_not_a_relay(receiver: int) -> None:
     with (
         smtplib.SMTP("127.0.0.1", receiver, timeout=10) as smtp,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agora.accounts.choices import Role
 from agora.accounts.models import User
+from agora.accounts.services import user_delete
 from agora.accounts.tests.factories import UserFactory, make_member
 from agora.core.errors import PermissionDenied, ValidationError
 from agora.core.search import search
@@ -257,21 +258,35 @@ def test_the_secure_answer_link_records_the_bodys_answer(citizen: User) -> None:
     assert LedgerEntry.objects.filter(action="foi.request.classify").exists()
 
 
-def test_france_silence_is_a_refusal_and_opens_the_cada_referral(citizen: User) -> None:
+def test_france_silence_is_a_refusal_and_opens_the_cada_referral(
+    citizen: User,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
     ministry = factories.body(
         "Ministère de l'Exemple", email="prada@ministere.example", laws=("fr-crpa",)
     )
     factories.oversight("CADA", email="cada@cada.example", laws=("fr-crpa",))
     request = _opened(factories.request(citizen, ministry), D(2027, 1, 31))
     assert selectors.stage_clock(request.stage, D(2027, 2, 1)).due == D(2027, 2, 28)  # type: ignore[arg-type]
-    report = foi_clock_tick(D(2027, 3, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        report = foi_clock_tick(D(2027, 3, 1))
     assert report.deemed_refusals == [request.pk]
+    assert "has not answered by the legal deadline (Feb. 28, 2027)" in mail.outbox[-1].body
     request.refresh_from_db()
     assert (request.status, request.outcome) == (RequestStatus.ANSWERED, Outcome.REFUSED)
     assert request.stage is not None and request.stage.deemed
     steps = services.next_steps(request, D(2027, 3, 1))
     # Two months from the refusal (28 February) end on 28 April 2027, a Wednesday.
     assert [(s["key"], s["deadline"]) for s in steps] == [("cada", D(2027, 4, 28))]
+    services.foi_stage_open(
+        actor=citizen, request=request, key="cada", text=services.stage_letter(request, "cada")
+    )
+    request = _opened(request, D(2027, 3, 1))
+    # The CADA is late after a month, but the administration's silence only confirms the
+    # refusal two months after the referral: the court opens then, for two months more.
+    assert services.next_steps(request, D(2027, 4, 15)) == []
+    steps = services.next_steps(request, D(2027, 5, 3))
+    assert [(s["key"], s["deadline"]) for s in steps] == [("court", D(2027, 7, 1))]
 
 
 def test_internal_review_then_the_oversight_body_then_its_decision(citizen: User) -> None:
@@ -356,6 +371,21 @@ def test_personal_data_is_masked_in_public_and_manual_rules_apply_everywhere(cit
     assert "Call me" not in message.public_text
     with pytest.raises(PermissionDenied):
         services.foi_redaction_add(actor=UserFactory(), request=request, text="anything")
+
+
+def test_the_bodys_answer_link_quoted_in_a_reply_is_never_published(citizen: User) -> None:
+    request = factories.request(citizen, factories.body())
+    link = f"https://agora.example/foi/answer/{selectors.answer_token(request)}/"
+    quoted = f"Our answer is attached.\n\n> Record your answer here: {link}\n> Thank you"
+    mail_receive(
+        f"From: foi@valmont.example\r\nTo: {request.reply_address}\r\nSubject: Re\r\n\r\n"
+        f"{quoted}\r\n".encode(),
+        envelope_to=[request.reply_address],
+    )
+    reply = request.messages.filter(direction="incoming").get()
+    assert selectors.answer_token(request) in reply.text  # the original is kept
+    assert selectors.answer_token(request) not in reply.public_text
+    assert "[private link]" in reply.public_text and "Thank you" in reply.public_text
 
 
 def test_withdraw_and_report(citizen: User) -> None:
@@ -443,3 +473,50 @@ def test_a_request_enters_search_when_its_embargo_ends(
     with django_capture_on_commit_callbacks(execute=True):
         foi_clock_tick(today + datetime.timedelta(days=10))
     assert any(hit.kind == "foi_request" for hit in search("depot").hits)
+
+
+def test_an_answer_dates_from_its_arrival_not_from_its_classification(citizen: User) -> None:
+    request = factories.request(citizen, factories.body())
+    mail_receive(
+        f"From: foi@valmont.example\r\nTo: {request.reply_address}\r\nSubject: Re\r\n\r\n"
+        "Here is the list.\r\n".encode(),
+        envelope_to=[request.reply_address],
+    )
+    arrived = timezone.now() - datetime.timedelta(days=12)
+    FoiMessage.objects.filter(request=request, direction="incoming").update(created=arrived)
+    services.foi_request_classify(actor=citizen, request=request, classification="successful")
+    stage = FoiStage.objects.get(request=request)
+    assert stage.closed_on == timezone.localdate(arrived)
+
+
+def test_the_requester_is_reminded_once_per_reply_waiting(citizen: User) -> None:
+    council = factories.body()
+    waiting, withdrawn = (factories.request(citizen, council, title=t) for t in ("A", "B"))
+    for request in (waiting, withdrawn):
+        mail_receive(
+            f"From: foi@valmont.example\r\nTo: {request.reply_address}\r\nSubject: Re\r\n\r\n"
+            "See attached.\r\n".encode(),
+            envelope_to=[request.reply_address],
+        )
+    services.foi_request_withdraw(actor=citizen, request=withdrawn)
+    FoiMessage.objects.filter(direction="incoming").update(
+        created=timezone.now() - datetime.timedelta(days=4)
+    )
+    assert foi_clock_tick().classify_reminders == [waiting.pk]
+    assert mail.outbox[-1].subject == "What did the reply to “A” say?"
+    assert foi_clock_tick().classify_reminders == []
+
+
+def test_a_deleted_account_leaves_its_requests_under_a_pseudonym(citizen: User) -> None:
+    council = factories.body()
+    named = factories.request(citizen, council, title="Named")
+    hidden = factories.request(citizen, council, title="Pseudonymous", pseudonym=True)
+    exported = selectors.user_personal_data(citizen)["information_requests"]
+    assert {r["title"] for r in exported} == {"Named", "Pseudonymous"}
+    assert exported[0]["messages"][0]["text"]  # the letters they wrote
+    pseudonym = hidden.public_name
+    user_delete(user=citizen)
+    named.refresh_from_db()
+    hidden.refresh_from_db()
+    assert named.public_name.startswith("Former user") and named.real_name == ""
+    assert (hidden.public_name, hidden.real_name) == (pseudonym, "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -13,6 +14,7 @@ from agora.accounts.models import User
 from agora.accounts.tests.factories import UserFactory, make_member
 from agora.foi import services
 from agora.foi.choices import Outcome, RequestStatus
+from agora.foi.inbox import mail_receive
 from agora.foi.models import FoiAttachment, FoiMessage, FoiRequest
 from agora.foi.tests import factories
 
@@ -252,3 +254,71 @@ def test_the_moderation_queue_is_for_staff_only(setting: dict[str, object]) -> N
     staff.post("/foi/moderation/", {"action": "hide", "pk": report.pk})
     request.refresh_from_db()
     assert request.hidden and Client().get(request.get_absolute_url()).status_code == 404
+
+
+def test_the_oversight_body_works_its_queue_and_the_court_step_is_recorded(
+    setting: dict[str, object],
+) -> None:
+    request, requester = setting["request"], setting["requester"]
+    assert isinstance(request, FoiRequest) and isinstance(requester, User)
+    ico = factories.oversight()
+    caseworker = make_member(ico, Role.EDITOR)
+    services.foi_request_classify(
+        actor=requester, request=request, classification="refused", reason="Cost limit"
+    )
+    services.foi_stage_open(actor=requester, request=request, key="internal_review", text="Review")
+    services.foi_request_classify(
+        actor=requester, request=request, classification="refused", reason="Upheld on review"
+    )
+    services.foi_stage_open(actor=requester, request=request, key="ico", text="Complaint")
+    # Officials see what they must answer; others see an empty queue.
+    assert request.title in _client(caseworker).get("/foi/cases/").content.decode()
+    assert request.title not in _client(setting["stranger"]).get("/foi/cases/").content.decode()  # type: ignore[arg-type]
+    assert Client().get("/foi/cases/").status_code == 302
+    page = _client(caseworker).get(request.get_absolute_url()).content.decode()
+    assert "Record the oversight body's decision" in page
+    assert (
+        "Record the oversight body" not in Client().get(request.get_absolute_url()).content.decode()
+    )
+    _client(caseworker).post(f"{request.get_absolute_url()}decide/", {"decision": "upheld"})
+    request.refresh_from_db()
+    assert (request.status, request.outcome) == (RequestStatus.ANSWERED, Outcome.SUCCESSFUL)
+    page = _client(caseworker).get(request.get_absolute_url()).content.decode()
+    assert "Did the body do what was decided?" in page
+    _client(caseworker).post(f"{request.get_absolute_url()}followed/", {"followed": "not_followed"})
+    # The body ignored the decision: the tribunal is open to the requester.
+    client = _client(requester)
+    url = f"{request.get_absolute_url()}steps/tribunal/"
+    response = client.post(
+        url, {"text": "Appeal against the body's refusal to comply."}, follow=True
+    )
+    text = response.content.decode()
+    assert "File the application with the court yourself" in text
+    assert "Appeal against the body&#x27;s refusal to comply." in text  # kept, for the requester
+    assert "Record the court's judgment" in text
+    public = Client().get(request.get_absolute_url()).content.decode()
+    assert "Appeal against the body" not in public
+    client.post(f"{request.get_absolute_url()}decide/", {"decision": "upheld"})
+    client.post(f"{request.get_absolute_url()}close/")
+    request.refresh_from_db()
+    assert request.status == RequestStatus.CLOSED
+
+
+def test_a_classification_with_a_mistake_keeps_what_was_typed(setting: dict[str, object]) -> None:
+    request = setting["request"]
+    assert isinstance(request, FoiRequest)
+    mail_receive(
+        f"From: foi@valmont.example\r\nTo: {request.reply_address}\r\nSubject: Re\r\n\r\n"
+        "We refuse.\r\n".encode(),
+        envelope_to=[request.reply_address],
+    )
+    page = _client(setting["requester"]).post(  # type: ignore[arg-type]
+        f"{request.get_absolute_url()}classify/",
+        {"classification": "refused", "exemptions": "", "reason": ""},
+    )
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Say why the body withheld information" in text
+    assert re.search(r'value="refused"[^>]*checked', text)  # the choice is kept
+    request.refresh_from_db()
+    assert request.outcome == ""
