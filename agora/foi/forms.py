@@ -37,7 +37,7 @@ class RequestForm(forms.Form):
     real_name = forms.CharField(
         label=_("Your name"),
         max_length=120,
-        help_text=_("The law requires a name; it is sent to the body."),
+        help_text=_("It is sent to the body with your request."),
     )
     pseudonym = forms.BooleanField(
         label=_("Publish under a pseudonym"),
