@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from urllib.parse import urlsplit
@@ -37,7 +38,11 @@ from agora.foi.outbox import loop_marker
 from agora.foi.services import event_add, public_copy, record_official, touch
 
 logger = logging.getLogger(__name__)
-SPAM_HEADERS = {"x-spam-flag": "yes", "x-spam-status": "yes"}
+# What the mail server in front (SpamAssassin, rspamd) says about a message.
+SPAM_HEADERS = {"x-spam-flag": "yes", "x-spam-status": "yes", "x-spam": "yes"}
+# A sender domain that fails DMARC (or SPF) may not be the body at all: a forged From would
+# otherwise pass the known-sender check.
+FORGED = re.compile(r"\b(?:dmarc|spf)=fail\b", re.IGNORECASE)
 
 
 def mail_receive(
@@ -73,6 +78,8 @@ def _store(raw: bytes, envelope_from: str, envelope_to: list[str], via: str) -> 
 
 def _spam_flagged(raw: bytes) -> bool:
     headers = BytesHeaderParser(policy=compat32).parsebytes(raw[:200_000])
+    if any(FORGED.search(str(value)) for value in headers.get_all("Authentication-Results", [])):
+        return True
     return any(
         str(headers.get(name, "")).strip().lower().startswith(flag)
         for name, flag in SPAM_HEADERS.items()
@@ -183,7 +190,7 @@ def _deliver(
     request.awaiting_classification = True
     request.save(update_fields=["awaiting_classification"])
     touch(request)
-    sender = request.stage.handler if request.stage and request.stage.handler else request.body
+    sender = selectors.replying_body(request, message)
     record_official(
         request,
         sender,
@@ -193,6 +200,8 @@ def _deliver(
         ),
         None,
         message=message.pk,
+        # A moderator vouched for a message from an address the body is not known to use.
+        released_by_moderator=incoming.status == MailStatus.RELEASED,
     )
     from agora.foi.tasks import notify_requester
 

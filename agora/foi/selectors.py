@@ -191,15 +191,19 @@ def request_messages(request: FoiRequest) -> list[FoiMessage]:
 def message_sender(request: FoiRequest, message: FoiMessage) -> str:
     if message.direction == Direction.OUTGOING:
         return request.public_name
-    # At the oversight stage a reply may come from the oversight body or from the body itself:
-    # the sender's domain tells them apart.
+    return replying_body(request, message).name
+
+
+def replying_body(request: FoiRequest, message: FoiMessage) -> Organisation:
+    """Who sent a reply. At the oversight stage it may be the oversight body or the body
+    itself: the sender's domain tells them apart."""
     handler = message.stage.handler if message.stage else None
     details = getattr(handler, "foi_body", None) if handler else None
     if handler is not None and handler != request.body and details is not None:
         domain = details.request_email.rpartition("@")[2].lower()
         if domain and message.from_address.lower().endswith("@" + domain):
-            return handler.name
-    return request.body.name
+            return handler
+    return request.body
 
 
 def held_mail() -> QuerySet[IncomingMail]:

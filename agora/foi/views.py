@@ -75,7 +75,11 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    initial = {"real_name": user.display_name, "bodies": request.GET.getlist("body")}
+    initial = {
+        "real_name": user.display_name,
+        "bodies": request.GET.getlist("body"),
+        "title": request.GET.get("title", "")[:200],  # kept from a look for earlier requests
+    }
     form = RequestForm(request.POST or None, initial=initial, bodies=directory.requestable_bodies())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -101,7 +105,8 @@ def request_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("foi:request_mine")
     similar = selectors.similar_requests(request.GET.get("title", "") or form.data.get("title", ""))
-    return render(request, "foi/request_form.html", {"form": form, "similar": similar})
+    context = {"form": form, "similar": similar, "chosen_bodies": initial["bodies"]}
+    return render(request, "foi/request_form.html", context)
 
 
 @require_GET

@@ -161,6 +161,14 @@ def test_mail_for_no_request_is_held_not_lost(receiver: int) -> None:
     [
         ({"From": "Someone <someone@gmail.example>"}, HoldReason.UNKNOWN_SENDER),
         ({"X_Spam_Flag": "YES"}, HoldReason.SPAM),
+        ({"X_Spam": "Yes"}, HoldReason.SPAM),
+        # From the body's domain, but its DMARC check failed at the mail server: forged.
+        (
+            {
+                "Authentication_Results": "mx.agora.example; spf=pass; dmarc=fail header.from=valmont.example"
+            },
+            HoldReason.SPAM,
+        ),
     ],
 )
 def test_suspicious_replies_wait_for_a_moderator(
@@ -174,6 +182,8 @@ def test_suspicious_replies_wait_for_a_moderator(
     stored.refresh_from_db()
     assert stored.status == MailStatus.RELEASED and stored.handled_by == staff
     assert FoiMessage.objects.filter(kind=MessageKind.REPLY, request=request_).count() == 1
+    entry = LedgerEntry.objects.filter(action="foi.request.reply").latest("pk")
+    assert entry.data["released_by_moderator"] is True
 
 
 @pytest.mark.django_db

@@ -330,6 +330,8 @@ def test_internal_review_then_the_oversight_body_then_its_decision(citizen: User
     # The public thread says who wrote: the oversight body, or the body itself.
     senders = [m.sender_name for m in selectors.request_messages(request)][-2:]  # type: ignore[attr-defined]
     assert senders == [ico.name, council.name]
+    replies = LedgerEntry.objects.filter(action="foi.request.reply").order_by("-pk")[:2]
+    assert [e.organisation_name for e in replies] == [council.name, ico.name]
     services.foi_stage_decide(
         actor=caseworker, stage=request.stage, decision=OversightDecision.UPHELD
     )

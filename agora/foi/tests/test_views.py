@@ -68,6 +68,11 @@ def test_making_a_request_needs_an_account_and_sends_it(setting: dict[str, objec
     client = _client(requester)
     page = client.get("/foi/new/")
     assert page.status_code == 200 and "Valmont Borough Council" in page.content.decode()
+    # Without JavaScript, looking for earlier requests keeps the summary and the chosen body.
+    slug = setting["council"].slug  # type: ignore[attr-defined]
+    looked = client.get(f"/foi/new/?title=Library+hours&body={slug}").content.decode()
+    assert re.search(r'<input[^>]*value="Library hours"[^>]*id="id_title"', looked)
+    assert f'<input type="hidden" name="body" value="{slug}">' in looked
     response = client.post(
         "/foi/new/",
         {
