@@ -36,7 +36,10 @@ def _already(request: FoiRequest, kind: str) -> bool:
 @transaction.atomic
 def _tick_one(request: FoiRequest, today: datetime.date, report: TickReport) -> None:
     request = (
-        FoiRequest.objects.select_for_update().select_related("stage", "body").get(pk=request.pk)
+        # Only the request's row is locked: PostgreSQL cannot lock the nullable side of a join.
+        FoiRequest.objects.select_for_update(of=("self",))
+        .select_related("stage", "body")
+        .get(pk=request.pk)
     )
     stage = request.stage
     if stage is None or stage.status != StageStatus.OPEN:

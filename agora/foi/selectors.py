@@ -274,8 +274,9 @@ def body_directory(query: str = "") -> QuerySet[Organisation]:
     from agora.foi.directory import public_bodies
 
     bodies = public_bodies().order_by("name")
-    if query.strip():
-        bodies = bodies.filter(name__icontains=query.strip())
+    query = query.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
+    if query:
+        bodies = bodies.filter(name__icontains=query)
     return bodies
 
 
