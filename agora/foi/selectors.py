@@ -139,9 +139,11 @@ def answer_token(request: FoiRequest) -> str:
 
 
 def request_by_address(addresses: list[str]) -> FoiRequest | None:
-    if not addresses:
-        return None
-    return FoiRequest.objects.filter(reply_address__in=[a.lower() for a in addresses]).first()
+    """The request of the first address that is one: envelope recipients come first, so a
+    copy delivered for one address goes to that address's request, whatever the headers say."""
+    wanted = [a.lower() for a in addresses]
+    found = {r.reply_address: r for r in FoiRequest.objects.filter(reply_address__in=wanted)}
+    return next((found[a] for a in wanted if a in found), None)
 
 
 def body_details(organisation: Organisation) -> FoiBody | None:

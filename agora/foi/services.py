@@ -724,11 +724,14 @@ def foi_stage_decide(
     outcome = {
         OversightDecision.UPHELD: Outcome.SUCCESSFUL,
         OversightDecision.PARTLY_UPHELD: Outcome.PARTIALLY_SUCCESSFUL,
+        # A complaint withdrawn or settled decides nothing: no outcome, and no next step.
+        OversightDecision.WITHDRAWN: "",
     }.get(OversightDecision(decision), Outcome.REFUSED)
     stage.save(update_fields=["decision"])
     close_stage(stage, outcome=outcome, on=on)
-    request.outcome = outcome
-    request.save(update_fields=["outcome"])
+    if outcome:
+        request.outcome = outcome
+        request.save(update_fields=["outcome"])
     official = stage.handler is not None and permissions.can_edit_body(actor, stage.handler)
     event_add(
         request,

@@ -522,3 +522,35 @@ def test_a_deleted_account_leaves_its_requests_under_a_pseudonym(citizen: User) 
     hidden.refresh_from_db()
     assert named.public_name.startswith("Former user") and named.real_name == ""
     assert (hidden.public_name, hidden.real_name) == (pseudonym, "")
+
+
+def test_a_withdrawn_complaint_opens_no_further_step(citizen: User) -> None:
+    council, ico = factories.body(), factories.oversight()
+    request = factories.request(citizen, council)
+    services.foi_request_classify(
+        actor=citizen, request=request, classification="refused", reason="s.12"
+    )
+    services.foi_stage_open(actor=citizen, request=request, key="internal_review", text="Review")
+    services.foi_request_classify(
+        actor=citizen, request=request, classification="refused", reason="s.12"
+    )
+    services.foi_stage_open(actor=citizen, request=request, key="ico", text="Complaint")
+    request.refresh_from_db()
+    caseworker = make_member(ico, Role.EDITOR)
+    services.foi_stage_decide(actor=caseworker, stage=request.stage, decision="withdrawn")  # type: ignore[arg-type]
+    request.refresh_from_db()
+    assert services.next_steps(request) == [] and request.outcome == Outcome.REFUSED
+
+
+def test_a_copy_for_one_address_goes_to_that_addresss_request(citizen: User) -> None:
+    council = factories.body()
+    first, second = (factories.request(citizen, council, title=t) for t in ("One", "Two"))
+    # A mail server's pipe hands over one copy per recipient; the headers name both.
+    for address in (second.reply_address, first.reply_address):
+        mail_receive(
+            f"From: foi@valmont.example\r\nTo: {first.reply_address}, {second.reply_address}\r\n"
+            "Subject: Both\r\n\r\nOne answer for both.\r\n".encode(),
+            envelope_to=[address],
+        )
+    assert first.messages.filter(direction="incoming").count() == 1
+    assert second.messages.filter(direction="incoming").count() == 1
