@@ -13,6 +13,7 @@ import io
 import logging
 import re
 import zipfile
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from html.parser import HTMLParser
 from xml.parsers import expat
@@ -235,8 +236,9 @@ def _parse_xml(
         parser.Parse(data, True)
 
 
-class _Collector:
-    """Paragraphs of a document as it streams by, one line each."""
+class _Collector(ABC):
+    """Paragraphs of a document as it streams by, one line each; each format says which
+    elements make text (the parser calls start, end and chars)."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -254,14 +256,14 @@ class _Collector:
             self.lines.append("".join(self.current))
             self.current = []
 
-    def start(self, name: str, attributes: dict[str, str]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def start(self, name: str, attributes: dict[str, str]) -> None: ...
 
-    def end(self, name: str) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def end(self, name: str) -> None: ...
 
-    def chars(self, data: str) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def chars(self, data: str) -> None: ...
 
 
 class _WordText(_Collector):
