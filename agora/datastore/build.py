@@ -25,7 +25,7 @@ from agora.datastore.types import literal, quote
 TABLE = "data"  # the name of the table inside each table file
 MAX_PROBLEMS = 100
 CENSUS_BATCH = 4
-SAMPLE_ROWS = 20_000
+SAMPLES = (1_000, 20_000)  # rows on which formats are ruled out before any whole-table pass
 TOP_VALUES = 5
 LONG_TEXT = 200  # average length above which a column's top values say nothing
 SMALL_TABLE = 250_000  # rows under which string columns are written without dictionary+FSST
@@ -89,43 +89,97 @@ def connect(path: Path | str, workdir: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+class _Careful(Exception):
+    """The direct reading cannot be used: the table is read the careful way instead."""
+
+
+def _count(
+    con: duckdb.DuckDBPyConnection, candidates: dict[str, list[types.Format]], source: str
+) -> dict[str, types.Census]:
+    result: dict[str, types.Census] = {}
+    names = list(candidates)
+    # A few columns per query: planning one expression over hundreds of columns is slow.
+    for start in range(0, len(names), CENSUS_BATCH):
+        batch = {name: candidates[name] for name in names[start : start + CENSUS_BATCH]}
+        row = con.execute(types.census_sql(batch, source)).fetchone()
+        assert row is not None
+        result |= types.read_census(row, batch)
+    return result
+
+
+def _merge(
+    earlier: dict[str, types.Census], later: dict[str, types.Census]
+) -> dict[str, types.Census]:
+    """Counts of a later, larger pass over the formats still standing; a format ruled out
+    earlier keeps its earlier count, which is below the later number of values."""
+    merged = dict(earlier)
+    for name, census in later.items():
+        merged[name] = types.Census(census.present, earlier[name].matching | census.matching)
+    return merged
+
+
+def _sample_census(
+    con: duckdb.DuckDBPyConnection, names: list[str], source: str
+) -> dict[str, types.Census]:
+    """Every format tried on the first rows, those still standing on more of them: most
+    formats fail on the first values they meet, so few are tried on many rows."""
+    candidates = {name: list(types.FORMATS) for name in names}
+    result: dict[str, types.Census] = {}
+    for rows in SAMPLES:
+        counted = _count(con, candidates, f"(SELECT * FROM {source} LIMIT {rows})")
+        result = _merge(result, counted) if result else counted
+        candidates = {name: census.passing() for name, census in counted.items()}
+    return result
+
+
 def _census(con: duckdb.DuckDBPyConnection, raw: readers.RawTable) -> dict[str, types.Census]:
-    """Every format is tried on a sample; those every sampled value has are then checked on
-    the whole table, so the type holds for every value at the cost of about one test each."""
-
-    def count(candidates: dict[str, list[types.Format]], source: str) -> dict[str, types.Census]:
-        result: dict[str, types.Census] = {}
-        names = list(candidates)
-        # A few columns per query: planning one expression over hundreds of columns is slow.
-        for start in range(0, len(names), CENSUS_BATCH):
-            batch = {name: candidates[name] for name in names[start : start + CENSUS_BATCH]}
-            row = con.execute(types.census_sql(batch, source)).fetchone()
-            assert row is not None
-            result |= types.read_census(row, batch)
-        return result
-
+    """The formats standing after the sample are checked on the whole table, so the type
+    holds for every value at the cost of about one test each."""
     table = quote(raw.table)
-    sample = count(
-        {name: list(types.FORMATS) for name in raw.names},
-        f"(SELECT * FROM {table} LIMIT {SAMPLE_ROWS})",
-    )
+    sample = _sample_census(con, raw.names, table)
     total = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
-    if total <= SAMPLE_ROWS:
+    if total <= SAMPLES[-1]:
         return sample
     result = {name: types.Census(0, dict(census.matching)) for name, census in sample.items()}
     # The preferred surviving format of each column first; the others only where it fails.
     pending = {name: census.passing() for name, census in sample.items() if census.passing()}
     while pending:
         first = {name: formats[:1] for name, formats in pending.items()}
-        checked = count(first, table)
-        for name, census in checked.items():
-            result[name] = types.Census(census.present, result[name].matching | census.matching)
+        checked = _count(con, first, table)
+        result = _merge(result, checked)
         pending = {
             name: formats[1:]
             for name, formats in pending.items()
-            if formats[1:] and formats and checked[name].passing() != formats[:1]
+            if formats[1:] and checked[name].passing() != formats[:1]
         }
     return result
+
+
+def _pick(
+    censuses: dict[str, types.Census], raw: readers.RawTable, specs: list[ColumnSpec] | None
+) -> tuple[list[tuple[str, str, types.Format]], list[ColumnSpec]]:
+    """(source, name, format) per output column, and the confirmed columns that are missing
+    or have values without their type."""
+    by_source = dict(zip(raw.sources, raw.names, strict=True))
+    chosen: list[tuple[str, str, types.Format]] = []
+    failed: list[ColumnSpec] = []
+    for spec in specs or []:
+        column = by_source.get(spec.source)
+        try:
+            if column is None:
+                raise LookupError(spec.source)
+            chosen.append(
+                (spec.source, spec.name, types.choose(censuses[column], wanted=spec.type))
+            )
+        except LookupError:
+            failed.append(spec)
+    confirmed = {spec.source for spec in specs or []}
+    chosen.extend(
+        (source, name, types.choose(censuses[name]))
+        for source, name in zip(raw.sources, raw.names, strict=True)
+        if source not in confirmed
+    )
+    return chosen, failed
 
 
 def _choose_formats(
@@ -134,16 +188,11 @@ def _choose_formats(
     """(source, name, format) per output column; raises SchemaMismatch when a confirmed column
     is missing or some of its values do not have its type."""
     censuses = _census(con, raw)
+    chosen, failed = _pick(censuses, raw, specs)
     by_source = dict(zip(raw.sources, raw.names, strict=True))
-    if not specs:
-        return [
-            (source, name, types.choose(censuses[name]))
-            for source, name in zip(raw.sources, raw.names, strict=True)
-        ]
-    chosen: list[tuple[str, str, types.Format]] = []
     problems: list[dict[str, Any]] = []
     total = 0
-    for spec in specs:
+    for spec in failed:
         column = by_source.get(spec.source)
         if column is None:
             problems.append(
@@ -156,24 +205,17 @@ def _choose_formats(
             )
             total += 1
             continue
-        try:
-            chosen.append(
-                (spec.source, spec.name, types.choose(censuses[column], wanted=spec.type))
-            )
-        except LookupError:
-            attempt = types.best_attempt(censuses[column], spec.type)
-            where = types.invalid(column, attempt)
-            total += con.execute(
-                f"SELECT count(*) FROM {quote(raw.table)} WHERE {where}"
-            ).fetchone()[0]  # type: ignore[index]
-            rows = con.execute(
-                f"SELECT rowid + 1, {quote(column)} FROM {quote(raw.table)} WHERE {where} "
-                f"ORDER BY rowid LIMIT {MAX_PROBLEMS}"
-            ).fetchall()
-            problems.extend(
-                {"row": row, "column": spec.source, "value": value, "expected": spec.type}
-                for row, value in rows
-            )
+        attempt = types.best_attempt(censuses[column], spec.type)
+        where = types.invalid(column, attempt)
+        total += con.execute(f"SELECT count(*) FROM {quote(raw.table)} WHERE {where}").fetchone()[0]  # type: ignore[index]
+        rows = con.execute(
+            f"SELECT rowid + 1, {quote(column)} FROM {quote(raw.table)} WHERE {where} "
+            f"ORDER BY rowid LIMIT {MAX_PROBLEMS}"
+        ).fetchall()
+        problems.extend(
+            {"row": row, "column": spec.source, "value": value, "expected": spec.type}
+            for row, value in rows
+        )
     if problems:
         raise SchemaMismatch(
             _("This version does not fit the confirmed schema: %(count)d problem(s).")
@@ -181,12 +223,6 @@ def _choose_formats(
             problems[:MAX_PROBLEMS],
             total,
         )
-    confirmed = {spec.source for spec in specs}
-    chosen.extend(
-        (source, name, types.choose(censuses[name]))
-        for source, name in zip(raw.sources, raw.names, strict=True)
-        if source not in confirmed
-    )
     return chosen
 
 
@@ -262,6 +298,60 @@ def build_tables(
         scratch_path.unlink(missing_ok=True)  # the text copy of the source is no longer needed
 
 
+def _write(scratch: duckdb.DuckDBPyConnection, select: str, database: Path, *, small: bool) -> int:
+    """Writes the typed table into a new table file; returns its number of rows."""
+    database.unlink(missing_ok=True)
+    # DuckDB's dictionary+FSST string compression costs about a millisecond per column and
+    # query to open, whatever the rows read: on a small table that is most of a query's time
+    # (a filter on 39 000 rows: 7 ms with it, 1.5 ms without), on a large one its smaller
+    # files and dictionary-aware grouping win (a group-by on 10⁶ rows: 3 ms against 19 ms).
+    scratch.execute(f"SET disabled_compression_methods = '{'dict_fsst' if small else ''}'")
+    scratch.execute(f"ATTACH {literal(str(database))} AS out")
+    try:
+        scratch.execute(f"CREATE TABLE out.{TABLE} AS {select}")
+        counted = scratch.execute(f"SELECT count(*) FROM out.{TABLE}").fetchone()
+        assert counted is not None
+        return int(counted[0])
+    finally:
+        scratch.execute("DETACH out")
+
+
+def _write_direct(
+    scratch: duckdb.DuckDBPyConnection,
+    raw: readers.RawTable,
+    database: Path,
+    specs: list[ColumnSpec] | None,
+) -> tuple[list[tuple[str, str, types.Format]], int]:
+    """Reads the source once, straight into its typed table, with the formats its first
+    rows have; a later value without its column's format stops the reading (_Careful)."""
+    try:
+        source = f"({raw.reads[0]})"
+        chosen, failed = _pick(_sample_census(scratch, raw.names, source), raw, specs)
+        if failed:
+            raise _Careful
+        by_source = dict(zip(raw.sources, raw.names, strict=True))
+        # Each value is cleaned once, then tested and converted.
+        cleaned = ", ".join(
+            types.cleaned(by_source[column]) + f" AS {quote(by_source[column])}"
+            if fmt.type != "string"
+            else quote(by_source[column])
+            for column, _name, fmt in chosen
+        )
+        converted = ", ".join(
+            f"{types.checked_conversion(by_source[column], fmt)} AS {quote(name)}"
+            for column, name, fmt in chosen
+        )
+        select = f"SELECT {converted} FROM (SELECT {cleaned} FROM {source})"
+        rows = _write(scratch, select, database, small=False)
+        if rows < SMALL_TABLE:
+            rows = _write(scratch, select, database, small=True)
+        return chosen, rows
+    except duckdb.InterruptException:
+        raise
+    except duckdb.Error as error:
+        raise _Careful from error
+
+
 def _build_one(
     scratch: duckdb.DuckDBPyConnection,
     raw: readers.RawTable,
@@ -269,42 +359,37 @@ def _build_one(
     position: int,
     specs: list[ColumnSpec] | None,
 ) -> BuiltTable:
-    chosen = _choose_formats(scratch, raw, specs)
-    by_source = dict(zip(raw.sources, raw.names, strict=True))
     database = workdir / f"{position}.duckdb"
     parquet = workdir / f"{position}.parquet"
-    database.unlink(missing_ok=True)
     parquet.unlink(missing_ok=True)
-    select = ", ".join(
-        f"{types.conversion(by_source[source], fmt)} AS {quote(name)}"
-        for source, name, fmt in chosen
-    )
-    # DuckDB's dictionary+FSST string compression costs about a millisecond per column and
-    # query to open, whatever the rows read: on a small table that is most of a query's time
-    # (a filter on 39 000 rows: 7 ms with it, 1.5 ms without), on a large one its smaller
-    # files and dictionary-aware grouping win (a group-by on 10⁶ rows: 3 ms against 19 ms).
-    rows = scratch.execute(f"SELECT count(*) FROM {quote(raw.table)}").fetchone()
-    small = rows is not None and rows[0] < SMALL_TABLE
-    scratch.execute(f"SET disabled_compression_methods = '{'dict_fsst' if small else ''}'")
-    scratch.execute(f"ATTACH {literal(str(database))} AS out")
     try:
-        # ORDER BY rowid: DuckDB 2.0 writes converted columns row group by row group as the
-        # threads finish them, whatever preserve_insertion_order says, and the file's order
-        # is the order of pages without a sort.
-        scratch.execute(
-            f"CREATE TABLE out.{TABLE} AS SELECT {select} FROM {quote(raw.table)} ORDER BY rowid"
+        chosen, row_count = _write_direct(scratch, raw, database, specs)
+    except _Careful:
+        # A type that changes after the first rows, a mismatch to report row by row, or a
+        # file that only the serial reader can read: a text copy of the table is checked.
+        readers.load(scratch, raw)
+        chosen = _choose_formats(scratch, raw, specs)
+        by_source = dict(zip(raw.sources, raw.names, strict=True))
+        select = ", ".join(
+            f"{types.conversion(by_source[source], fmt)} AS {quote(name)}"
+            for source, name, fmt in chosen
         )
-        scratch.execute(
-            f"COPY out.{TABLE} TO {literal(str(parquet))} (FORMAT parquet, COMPRESSION zstd)"
+        count = scratch.execute(f"SELECT count(*) FROM {quote(raw.table)}").fetchone()
+        # ORDER BY rowid: DuckDB 2.0 writes columns converted from a table row group by row
+        # group as the threads finish them, whatever preserve_insertion_order says, and the
+        # file's order is the order of pages without a sort.
+        row_count = _write(
+            scratch,
+            f"SELECT {select} FROM {quote(raw.table)} ORDER BY rowid",
+            database,
+            small=count is not None and count[0] < SMALL_TABLE,
         )
-    finally:
-        scratch.execute("DETACH out")
     columns = [BuiltColumn(name, source, fmt.type, fmt.name) for source, name, fmt in chosen]
     table = connect(database, workdir)
     try:
-        if small:  # the search index too
+        table.execute(f"COPY {TABLE} TO {literal(str(parquet))} (FORMAT parquet, COMPRESSION zstd)")
+        if row_count < SMALL_TABLE:  # the search index too
             table.execute("SET disabled_compression_methods = 'dict_fsst'")
-        row_count = table.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]  # type: ignore[index]
         _profile(table, columns)
         search.build_index(table, TABLE, columns)
         table.execute("CHECKPOINT")

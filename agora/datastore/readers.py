@@ -1,7 +1,9 @@
 """From an uploaded file to tables of text: one per CSV, one per spreadsheet sheet.
 
-Every source becomes a DuckDB table whose columns are all text, named after the file's header;
+Every source is read as a table whose columns are all text, named after the file's header;
 types are inferred afterwards from every value (agora.datastore.types), whatever the format.
+A source is described here and read where it is used: straight into its typed table when its
+first rows tell the types, or first copied whole into the scratch database (`load`).
 """
 
 from __future__ import annotations
@@ -46,13 +48,15 @@ MAX_GEOJSON = 128 * 1024**2
 
 @dataclass(frozen=True)
 class RawTable:
-    """A source table loaded as text: `table` in the scratch database, `sources[i]` the header
-    cell that column `names[i]` came from."""
+    """A source table read as text. `reads` are the SELECTs that give its columns, tried in
+    order until one works; `table` is its name in the scratch database once loaded;
+    `sources[i]` is the header cell that column `names[i]` came from."""
 
     name: str
     table: str
     names: list[str]
     sources: list[str]
+    reads: tuple[str, ...]
 
 
 def column_names(header: list[str]) -> list[str]:
@@ -70,10 +74,20 @@ def column_names(header: list[str]) -> list[str]:
     return names
 
 
-def _load(
-    con: duckdb.DuckDBPyConnection, table: str, source_sql: str, header: list[str] | None
+def _describe(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    sources_sql: tuple[str, ...],
+    header: list[str] | None,
+    name: str | None = None,
 ) -> RawTable:
-    columns = con.sql(f"SELECT * FROM {source_sql} LIMIT 0").columns
+    for position, source_sql in enumerate(sources_sql):
+        try:
+            columns = con.sql(f"SELECT * FROM {source_sql} LIMIT 0").columns
+            break
+        except duckdb.Error as error:
+            if position == len(sources_sql) - 1:
+                raise unreadable(error) from error
     if len(columns) > sniff.MAX_COLUMNS:
         raise IngestError(
             "too_many_columns",
@@ -86,11 +100,22 @@ def _load(
     select = ", ".join(
         f"CAST({quote(c)} AS VARCHAR) AS {quote(n)}" for c, n in zip(columns, names, strict=True)
     )
-    try:
-        con.execute(f"CREATE TABLE {quote(table)} AS SELECT {select} FROM {source_sql}")
-    except duckdb.Error as error:
-        raise unreadable(error) from error
-    return RawTable(name=table, table=table, names=names, sources=sources)
+    reads = tuple(f"SELECT {select} FROM {source_sql}" for source_sql in sources_sql)
+    return RawTable(name or table, table, names, sources, reads)
+
+
+def load(con: duckdb.DuckDBPyConnection, raw: RawTable) -> None:
+    """Copies the source table whole into the scratch database, as `raw.table`."""
+    for position, select in enumerate(raw.reads):
+        try:
+            con.execute(f"CREATE TABLE {quote(raw.table)} AS {select}")
+            return
+        except duckdb.InterruptException:
+            raise
+        except duckdb.Error as error:
+            con.execute(f"DROP TABLE IF EXISTS {quote(raw.table)}")
+            if position == len(raw.reads) - 1:
+                raise unreadable(error) from error
 
 
 def unreadable(error: Exception) -> IngestError:
@@ -131,13 +156,9 @@ def read_delimited(
             f"{LINE_LIMITS})"
         )
 
-    try:
-        return [_load(con, "data", source(True), header)]
-    except IngestError:
-        # The parallel reader cannot pad short rows in a file with line breaks inside quoted
-        # values; the serial one can.
-        con.execute("DROP TABLE IF EXISTS data")
-        return [_load(con, "data", source(False), header)]
+    # The parallel reader cannot pad short rows in a file with line breaks inside quoted
+    # values; the serial one can.
+    return [_describe(con, "data", (source(True), source(False)), header)]
 
 
 def _cell(value: object) -> str:
@@ -184,8 +205,7 @@ def read_workbook(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> 
             f"read_csv({literal(str(target))}, delim=',', quote='\"', escape='\"', header=true, "
             f"all_varchar=true, null_padding=true, parallel=false, {LINE_LIMITS})"
         )
-        raw = _load(con, f"sheet_{position}", source, header)
-        tables.append(RawTable(sheet_name[:MAX_NAME], raw.table, raw.names, raw.sources))
+        tables.append(_describe(con, f"sheet_{position}", (source,), header, sheet_name[:MAX_NAME]))
     if not tables:
         raise IngestError("empty", _("The workbook has no sheet with data."))
     return tables
@@ -229,7 +249,7 @@ def read_json(con: duckdb.DuckDBPyConnection, path: Path, *, geo: bool = False) 
                 f"read_json({literal(str(path))}, format='auto', records='auto', "
                 f"maximum_object_size={MAX_JSON_RECORD})"
             )
-        return [_load(con, "data", _json_text(con, source), None)]
+        return [_describe(con, "data", (_json_text(con, source),), None)]
     except duckdb.Error as error:
         raise unreadable(error) from error
 
@@ -237,7 +257,7 @@ def read_json(con: duckdb.DuckDBPyConnection, path: Path, *, geo: bool = False) 
 def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> list[RawTable]:
     try:
         source = _json_text(con, f"read_parquet({literal(str(path))})")
-        return [_load(con, "data", source, None)]
+        return [_describe(con, "data", (source,), None)]
     except duckdb.Error as error:
         raise unreadable(error) from error
 

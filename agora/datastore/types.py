@@ -106,13 +106,21 @@ def cleaned(column: str) -> str:
     )
 
 
+def _attempt(fmt: Format, value: str) -> str:
+    """The conversion of `value`, NULL where it fails."""
+    return (
+        fmt.convert.replace("CAST(", "TRY_CAST(")
+        .replace("strptime(", "try_strptime(")
+        .format(v=value)
+    )
+
+
 def _valid(fmt: Format, value: str) -> str:
     """SQL true when `value` (already cleaned) is in the format and converts."""
     check = f"regexp_full_match({value}, {literal(fmt.pattern)})"
     if fmt.type in {"date", "datetime"}:
         # The pattern admits 2023-02-31; the conversion decides.
-        attempt = fmt.convert.replace("CAST(", "TRY_CAST(").replace("strptime(", "try_strptime(")
-        check += f" AND {attempt.format(v=value)} IS NOT NULL"
+        check += f" AND {_attempt(fmt, value)} IS NOT NULL"
     return check
 
 
@@ -168,6 +176,20 @@ def conversion(column: str, fmt: Format) -> str:
     if fmt.type == "string":
         return quote(column)
     return fmt.convert.format(v=cleaned(column))
+
+
+def checked_conversion(column: str, fmt: Format) -> str:
+    """The conversion of a column already `cleaned` that should have `fmt` throughout: a
+    value without it stops the query with an error, so that nothing is converted by a guess."""
+    value = quote(column)
+    if fmt.type == "string":
+        return value
+    stop = "error('a value without its column''s format')"
+    return (
+        f"CASE WHEN {value} IS NULL THEN NULL "
+        f"WHEN regexp_full_match({value}, {literal(fmt.pattern)}) "
+        f"THEN coalesce({_attempt(fmt, value)}, {stop}) ELSE {stop} END"
+    )
 
 
 def invalid(column: str, fmt: Format) -> str:

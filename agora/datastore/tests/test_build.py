@@ -12,6 +12,7 @@ import duckdb
 import pytest
 import xlsxwriter  # type: ignore[import-untyped]  # the package ships no type hints
 
+from agora.datastore import readers
 from agora.datastore.build import ColumnSpec, build_tables
 from agora.datastore.errors import IngestError, SchemaMismatch
 
@@ -304,3 +305,52 @@ def test_rows_keep_the_order_of_the_file_across_row_groups(tmp_path: Path) -> No
         con.close()
     assert in_table == in_parquet == [(i,) for i in range(rows)]
     assert first == [(3,), (10,), (17,)]
+
+
+@pytest.fixture
+def copies(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tables copied whole into the scratch database: the careful reading."""
+    copied: list[str] = []
+    load = readers.load
+
+    def spy(con: duckdb.DuckDBPyConnection, raw: readers.RawTable) -> None:
+        copied.append(raw.name)
+        load(con, raw)
+
+    monkeypatch.setattr(readers, "load", spy)
+    return copied
+
+
+def test_types_the_first_rows_tell_are_checked_while_the_file_is_read_once(
+    tmp_path: Path, copies: list[str]
+) -> None:
+    content = "id;code;montant;jour\n" + "".join(
+        f"{i};{i % 97:05d};{i},5;{1 + i % 28:02d}/03/2024\n" for i in range(1, 30_001)
+    )
+    (table,) = _build(tmp_path, content.encode())
+    assert copies == []
+    assert _types(table) == {"id": "integer", "code": "string", "montant": "number", "jour": "date"}
+    assert _rows(table)[-1][:3] == (30_000, "00027", 30_000.5)
+
+
+def test_a_type_that_changes_after_the_first_rows_is_found_by_the_careful_reading(
+    tmp_path: Path, copies: list[str]
+) -> None:
+    content = "id;code\n" + "".join(f"{i};{i}\n" for i in range(1, 25_001)) + "25001;01001\n"
+    (table,) = _build(tmp_path, content.encode())
+    assert copies == ["data"]
+    assert _types(table) == {"id": "integer", "code": "string"}  # the leading zero is kept
+    assert _rows(table)[-1] == (25_001, "01001")
+
+
+def test_a_mismatch_after_the_first_rows_is_reported_by_row(
+    tmp_path: Path, copies: list[str]
+) -> None:
+    specs = {"data": [ColumnSpec("population", "population", "integer")]}
+    content = "population\n" + "12\n" * 25_000 + "beaucoup\n"
+    with pytest.raises(SchemaMismatch) as caught:
+        _build(tmp_path, content.encode(), specs=specs)
+    assert copies == ["data"]
+    assert caught.value.problems == [
+        {"row": 25_001, "column": "population", "value": "beaucoup", "expected": "integer"}
+    ]
