@@ -45,9 +45,11 @@ def test_words_and_prefixes() -> None:
     assert search.words("!!! ?") == []
 
 
-@pytest.fixture
-def table(tmp_path: Path, settings) -> BuiltTable:  # type: ignore[no-untyped-def]
+@pytest.fixture(params=["split once per value", "split per row"])
+def table(request, tmp_path: Path, settings, monkeypatch) -> BuiltTable:  # type: ignore[no-untyped-def]
     settings.DATASTORE_CACHE_DIR = tmp_path / "cache"
+    if request.param == "split per row":
+        monkeypatch.setattr(search, "FEW_VALUES", 0)
     rng = random.Random(7)
     towns = ["Saint-Étienne", "Saint-Jean-de-Luz", "Étienne-sur-Mer", "Lyon", "Jeanménil"]
     things = ["chauffage de l'école", "toiture", "Chauffage, toiture", "voirie", "éclairage"]
