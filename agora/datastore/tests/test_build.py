@@ -289,10 +289,14 @@ def test_a_cell_of_megabytes_is_read_and_a_longer_line_reported(tmp_path: Path) 
     assert error.value.code == "line_too_long"
 
 
-def test_rows_keep_the_order_of_the_file_across_row_groups(tmp_path: Path) -> None:
+@pytest.mark.parametrize("late", ["", "n/a,row 0,beaucoup\n"], ids=["direct", "careful"])
+def test_rows_keep_the_order_of_the_file_across_row_groups(
+    tmp_path: Path, copies: list[str], late: str
+) -> None:
     rows = 300_000  # more than two of DuckDB's row groups, read by several threads
     content = "n,label,amount\n" + "".join(f"{i},row {i % 7},{i % 1000}.5\n" for i in range(rows))
-    (table,) = _build(tmp_path, content.encode())
+    (table,) = _build(tmp_path, (content + late).encode())  # a late text value: read carefully
+    assert copies == (["data"] if late else [])
     con = duckdb.connect(str(table.database), read_only=True)
     try:
         in_table = con.execute("SELECT n FROM data ORDER BY rowid").fetchall()
@@ -303,7 +307,7 @@ def test_rows_keep_the_order_of_the_file_across_row_groups(tmp_path: Path) -> No
         first = con.execute("SELECT n FROM data WHERE label = 'row 3' LIMIT 3").fetchall()
     finally:
         con.close()
-    assert in_table == in_parquet == [(i,) for i in range(rows)]
+    assert in_table == in_parquet == [(i,) for i in range(rows)] + ([(None,)] if late else [])
     assert first == [(3,), (10,), (17,)]
 
 
