@@ -68,6 +68,7 @@ class BuiltTable:
 
 
 Progress = Callable[[int, str], None]
+Chosen = tuple[str, str, types.Format]  # the column read, the name written, its format
 
 
 def _plain(value: Any) -> Any:
@@ -155,41 +156,45 @@ def _census(con: duckdb.DuckDBPyConnection, raw: readers.RawTable) -> dict[str, 
     return result
 
 
+def _first_named(raw: readers.RawTable) -> dict[str, str]:
+    """The column read from each header cell; of two cells alike, the first."""
+    found: dict[str, str] = {}
+    for source, name in zip(raw.sources, raw.names, strict=True):
+        found.setdefault(source, name)
+    return found
+
+
 def _pick(
     censuses: dict[str, types.Census], raw: readers.RawTable, specs: list[ColumnSpec] | None
-) -> tuple[list[tuple[str, str, types.Format]], list[ColumnSpec]]:
-    """(source, name, format) per output column, and the confirmed columns that are missing
-    or have values without their type."""
-    by_source = dict(zip(raw.sources, raw.names, strict=True))
-    chosen: list[tuple[str, str, types.Format]] = []
+) -> tuple[list[Chosen], list[ColumnSpec]]:
+    """(column read, name written, format) per output column, and the confirmed columns that
+    are missing or have values without their type."""
+    by_source = _first_named(raw)
+    chosen: list[Chosen] = []
     failed: list[ColumnSpec] = []
     for spec in specs or []:
         column = by_source.get(spec.source)
         try:
             if column is None:
                 raise LookupError(spec.source)
-            chosen.append(
-                (spec.source, spec.name, types.choose(censuses[column], wanted=spec.type))
-            )
+            chosen.append((column, spec.name, types.choose(censuses[column], wanted=spec.type)))
         except LookupError:
             failed.append(spec)
-    confirmed = {spec.source for spec in specs or []}
+    confirmed = {column for column, _name, _fmt in chosen}
     chosen.extend(
-        (source, name, types.choose(censuses[name]))
-        for source, name in zip(raw.sources, raw.names, strict=True)
-        if source not in confirmed
+        (name, name, types.choose(censuses[name])) for name in raw.names if name not in confirmed
     )
     return chosen, failed
 
 
 def _choose_formats(
     con: duckdb.DuckDBPyConnection, raw: readers.RawTable, specs: list[ColumnSpec] | None
-) -> list[tuple[str, str, types.Format]]:
-    """(source, name, format) per output column; raises SchemaMismatch when a confirmed column
-    is missing or some of its values do not have its type."""
+) -> list[Chosen]:
+    """(column read, name written, format) per output column; raises SchemaMismatch when a
+    confirmed column is missing or some of its values do not have its type."""
     censuses = _census(con, raw)
     chosen, failed = _pick(censuses, raw, specs)
-    by_source = dict(zip(raw.sources, raw.names, strict=True))
+    by_source = _first_named(raw)
     problems: list[dict[str, Any]] = []
     total = 0
     for spec in failed:
@@ -321,7 +326,7 @@ def _write_direct(
     raw: readers.RawTable,
     database: Path,
     specs: list[ColumnSpec] | None,
-) -> tuple[list[tuple[str, str, types.Format]], int]:
+) -> tuple[list[Chosen], int]:
     """Reads the source once, straight into its typed table, with the formats its first
     rows have; a later value without its column's format stops the reading (_Careful)."""
     try:
@@ -329,16 +334,15 @@ def _write_direct(
         chosen, failed = _pick(_sample_census(scratch, raw.names, source), raw, specs)
         if failed:
             raise _Careful
-        by_source = dict(zip(raw.sources, raw.names, strict=True))
         # Each value is cleaned once, then tested and converted.
         cleaned = ", ".join(
-            types.cleaned(by_source[column]) + f" AS {quote(by_source[column])}"
+            types.cleaned(column) + f" AS {quote(column)}"
             if fmt.type != "string"
-            else quote(by_source[column])
+            else quote(column)
             for column, _name, fmt in chosen
         )
         converted = ", ".join(
-            f"{types.checked_conversion(by_source[column], fmt)} AS {quote(name)}"
+            f"{types.checked_conversion(column, fmt)} AS {quote(name)}"
             for column, name, fmt in chosen
         )
         select = f"SELECT {converted} FROM (SELECT {cleaned} FROM {source})"
@@ -369,10 +373,8 @@ def _build_one(
         # file that only the serial reader can read: a text copy of the table is checked.
         readers.load(scratch, raw)
         chosen = _choose_formats(scratch, raw, specs)
-        by_source = dict(zip(raw.sources, raw.names, strict=True))
         select = ", ".join(
-            f"{types.conversion(by_source[source], fmt)} AS {quote(name)}"
-            for source, name, fmt in chosen
+            f"{types.conversion(column, fmt)} AS {quote(name)}" for column, name, fmt in chosen
         )
         count = scratch.execute(f"SELECT count(*) FROM {quote(raw.table)}").fetchone()
         # ORDER BY rowid: DuckDB 2.0 writes columns converted from a table row group by row
@@ -384,7 +386,10 @@ def _build_one(
             database,
             small=count is not None and count[0] < SMALL_TABLE,
         )
-    columns = [BuiltColumn(name, source, fmt.type, fmt.name) for source, name, fmt in chosen]
+    source_of = dict(zip(raw.names, raw.sources, strict=True))
+    columns = [
+        BuiltColumn(name, source_of[column], fmt.type, fmt.name) for column, name, fmt in chosen
+    ]
     table = connect(database, workdir)
     try:
         table.execute(f"COPY {TABLE} TO {literal(str(parquet))} (FORMAT parquet, COMPRESSION zstd)")

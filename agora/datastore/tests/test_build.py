@@ -108,6 +108,7 @@ def test_header_names_are_unique_and_not_empty(tmp_path: Path) -> None:
     (table,) = _build(tmp_path, b"a;;a;A;\xef\xbb\xbf b  c\n1;2;3;4;5\n")
     assert [c.name for c in table.columns] == ["a", "column_2", "a_2", "A_3", "b c"]
     assert [c.source for c in table.columns][:3] == ["a", "", "a"]
+    assert _rows(table) == [(1, 2, 3, 4, 5)]  # each column keeps its own values
 
 
 def test_ragged_rows_are_padded_not_lost(tmp_path: Path) -> None:
