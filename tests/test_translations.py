@@ -10,7 +10,6 @@ from pathlib import Path
 import polib
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 
 import agora
 
@@ -62,26 +61,26 @@ def test_placeholders_survive_translation(language: str) -> None:
 
 
 def test_every_translatable_string_is_in_the_catalogues(tmp_path: Path) -> None:
-    """Re-extracts the messages into a copy of the catalogues and compares."""
-    shutil.copytree(LOCALE, tmp_path / "locale")
+    """Re-extracts the messages from a copy of the package (makemessages writes into the
+    `locale` folder where it runs) and compares them with the shipped catalogues."""
+    copy = tmp_path / "agora"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "tests"))
     cwd = os.getcwd()
-    os.chdir(PACKAGE)
+    os.chdir(copy)
     try:
-        with override_settings(LOCALE_PATHS=[tmp_path / "locale"]):
-            call_command(
-                "makemessages",
-                locale=list(LANGUAGES),
-                no_obsolete=True,
-                no_location=True,
-                ignore_patterns=["tests/*", "*/tests/*"],
-                verbosity=0,
-            )
+        call_command(
+            "makemessages",
+            locale=list(LANGUAGES),
+            no_obsolete=True,
+            no_location=True,
+            verbosity=0,
+        )
     finally:
         os.chdir(cwd)
     for language in LANGUAGES:
         extracted = {
             e.msgid
-            for e in polib.pofile(str(tmp_path / "locale" / language / "LC_MESSAGES" / "django.po"))
+            for e in polib.pofile(str(copy / "locale" / language / "LC_MESSAGES" / "django.po"))
         }
         shipped = {e.msgid for e in catalogue(language)}
         missing = extracted - shipped
