@@ -76,3 +76,15 @@ class TaskRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} {self.status}"
+
+
+class RateCounter(models.Model):
+    """Requests counted in one rate-limit window, when there is no Redis: each request adds
+    one with a single atomic upsert (agora.core.ratelimit)."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires = models.BigIntegerField(db_index=True)  # Unix time at which the window is over
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -1,4 +1,4 @@
-"""Fixed-window rate limits kept in the cache (Redis when REDIS_URL is set)."""
+"""Fixed-window rate limits: counted in Redis when the cache is Redis, else in the database."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.http import HttpRequest
+
+from agora.core.models import RateCounter
 
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
@@ -44,14 +48,17 @@ def hit(key: str, rate: Rate, *, now: float | None = None) -> Decision:
     now = time.time() if now is None else now
     window = int(now // rate.seconds)
     cache_key = f"ratelimit:{key}:{window}"
-    # add() is a no-op when the key exists, so concurrent first hits do not reset the count;
-    # incr() is atomic on Redis.
-    cache.add(cache_key, 0, timeout=rate.seconds + 1)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(cache_key, 1, timeout=rate.seconds + 1)
-        count = 1
+    if isinstance(cache, RedisCache):
+        # add() is a no-op when the key exists, so concurrent first hits do not reset the
+        # count; incr() is atomic on Redis.
+        cache.add(cache_key, 0, timeout=rate.seconds + 1)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(cache_key, 1, timeout=rate.seconds + 1)
+            count = 1
+    else:
+        count = _count_in_database(cache_key, (window + 1) * rate.seconds, now)
     retry_after = max(1, int((window + 1) * rate.seconds - now))
     return Decision(
         allowed=count <= rate.count,
@@ -59,6 +66,26 @@ def hit(key: str, rate: Rate, *, now: float | None = None) -> Decision:
         remaining=max(0, rate.count - count),
         retry_after=retry_after,
     )
+
+
+_SWEEP_SECONDS = 60
+_COUNT_SQL = (
+    "INSERT INTO core_ratecounter (key, count, expires) VALUES (%s, 1, %s) "
+    "ON CONFLICT (key) DO UPDATE SET count = core_ratecounter.count + 1 RETURNING count"
+)
+_swept = {"at": 0.0}
+
+
+def _count_in_database(key: str, expires: int, now: float) -> int:
+    """One statement, atomic on SQLite and PostgreSQL alike: the database cache would take
+    a read and a write per request, and two requests at once could both read the same count."""
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT_SQL, [key, expires])
+        row = cursor.fetchone()
+    if now - _swept["at"] >= _SWEEP_SECONDS:  # windows over are forgotten once a minute
+        _swept["at"] = now
+        RateCounter.objects.filter(expires__lte=int(now)).delete()
+    return int(row[0])
 
 
 def rate_limit_key(request: HttpRequest) -> tuple[str, Rate]:

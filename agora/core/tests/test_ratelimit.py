@@ -136,3 +136,37 @@ def test_ipv6_callers_are_counted_per_64_block() -> None:
     assert address_block("2001:db8:1:3::1") != address_block("2001:db8:1:2::1")
     assert address_block("198.51.100.7") == "198.51.100.7"
     assert address_block("not an address") == "not an address"
+
+
+@pytest.mark.django_db(transaction=True)  # the threads write through connections of their own
+def test_without_redis_counts_are_rows_counted_atomically_and_swept(
+    monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    import threading
+
+    from django.db import connection
+
+    from agora.core import ratelimit
+    from agora.core.models import RateCounter
+
+    monkeypatch.setattr(ratelimit, "_swept", {"at": clock.now})
+    rate = Rate(1000, 60)
+    counts: list[int] = []
+
+    def hits() -> None:
+        try:
+            counts.extend(ratelimit.hit("ip:192.0.2.1", rate).remaining for _ in range(20))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=hits) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # 80 requests at once: each saw its own count, none was lost.
+    assert sorted(counts) == list(range(920, 1000))
+    assert RateCounter.objects.get().count == 80
+    clock.now += 60  # the next window, and a minute since the last sweep
+    assert ratelimit.hit("ip:192.0.2.1", rate).remaining == 999
+    assert [c.count for c in RateCounter.objects.all()] == [1]  # the window that is over is gone
