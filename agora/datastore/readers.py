@@ -3,7 +3,8 @@
 Every source is read as a table whose columns are all text, named after the file's header;
 types are inferred afterwards from every value (agora.datastore.types), whatever the format.
 A source is described here and read where it is used: straight into its typed table when its
-first rows tell the types, or first copied whole into the scratch database (`load`).
+first rows tell the types and it can be read in order, or first copied whole into the scratch
+database (`load`).
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ MAX_GEOJSON = 128 * 1024**2
 @dataclass(frozen=True)
 class RawTable:
     """A source table read as text. `reads` are the SELECTs that give its columns, tried in
-    order until one works; `table` is its name in the scratch database once loaded;
+    order until one works; `serial` is the one that reads rows in one thread, in the file's
+    order, if there is one; `table` is its name in the scratch database once loaded;
     `sources[i]` is the header cell that column `names[i]` came from."""
 
     name: str
@@ -57,6 +59,7 @@ class RawTable:
     names: list[str]
     sources: list[str]
     reads: tuple[str, ...]
+    serial: str | None
 
 
 def column_names(header: list[str]) -> list[str]:
@@ -80,6 +83,8 @@ def _describe(
     sources_sql: tuple[str, ...],
     header: list[str] | None,
     name: str | None = None,
+    *,
+    serial: bool = False,
 ) -> RawTable:
     for position, source_sql in enumerate(sources_sql):
         try:
@@ -101,7 +106,7 @@ def _describe(
         f"CAST({quote(c)} AS VARCHAR) AS {quote(n)}" for c, n in zip(columns, names, strict=True)
     )
     reads = tuple(f"SELECT {select} FROM {source_sql}" for source_sql in sources_sql)
-    return RawTable(name or table, table, names, sources, reads)
+    return RawTable(name or table, table, names, sources, reads, reads[-1] if serial else None)
 
 
 def load(con: duckdb.DuckDBPyConnection, raw: RawTable) -> None:
@@ -158,7 +163,7 @@ def read_delimited(
 
     # The parallel reader cannot pad short rows in a file with line breaks inside quoted
     # values; the serial one can.
-    return [_describe(con, "data", (source(True), source(False)), header)]
+    return [_describe(con, "data", (source(True), source(False)), header, serial=True)]
 
 
 def _cell(value: object) -> str:
@@ -205,7 +210,11 @@ def read_workbook(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> 
             f"read_csv({literal(str(target))}, delim=',', quote='\"', escape='\"', header=true, "
             f"all_varchar=true, null_padding=true, parallel=false, {LINE_LIMITS})"
         )
-        tables.append(_describe(con, f"sheet_{position}", (source,), header, sheet_name[:MAX_NAME]))
+        tables.append(
+            _describe(
+                con, f"sheet_{position}", (source,), header, sheet_name[:MAX_NAME], serial=True
+            )
+        )
     if not tables:
         raise IngestError("empty", _("The workbook has no sheet with data."))
     return tables

@@ -290,12 +290,18 @@ def test_a_cell_of_megabytes_is_read_and_a_longer_line_reported(tmp_path: Path) 
     assert error.value.code == "line_too_long"
 
 
-@pytest.mark.parametrize("late", ["", "n/a,row 0,beaucoup\n"], ids=["direct", "careful"])
+@pytest.mark.parametrize("late", ["", "n/a,row 0,beaucoup,,,\n"], ids=["direct", "careful"])
 def test_rows_keep_the_order_of_the_file_across_row_groups(
     tmp_path: Path, copies: list[str], late: str
 ) -> None:
-    rows = 300_000  # more than two of DuckDB's row groups, read by several threads
-    content = "n,label,amount\n" + "".join(f"{i},row {i % 7},{i % 1000}.5\n" for i in range(rows))
+    # 40 MB: more than the CSV reader's 32 MB buffer and many row groups, with a typed
+    # column of each kind (DuckDB 2.0's parallel reader put the first rows of such a file last)
+    rows = 400_000
+    content = "n,label,amount,day,code,note\n" + "".join(
+        f"{i},row {i % 7},{i % 1000}.5,2024-{1 + i % 12:02d}-{1 + i % 28:02d},{i % 97:05d},"
+        f"{'x' * (40 + i % 17)}\n"
+        for i in range(rows)
+    )
     (table,) = _build(tmp_path, (content + late).encode())  # a late text value: read carefully
     assert copies == (["data"] if late else [])
     con = duckdb.connect(str(table.database), read_only=True)
