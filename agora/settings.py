@@ -133,6 +133,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+    # Connections are kept (one per thread): opening one and running the pragmas above cost
+    # a data API call as much as its query in the catalog.
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
     # A file (not memory) so that tests can start worker processes on it; one per test run
     # so that runs side by side do not share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
