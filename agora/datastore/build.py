@@ -351,8 +351,14 @@ def _write_direct(
             for column, name, fmt in chosen
         )
         select = f"SELECT {converted} FROM (SELECT {cleaned} FROM {source})"
-        rows = _write(scratch, select, database, small=False)
-        if rows < SMALL_TABLE:
+        # A file shorter than the sample is known to be small; one between the sample and
+        # SMALL_TABLE rows is only known once written, and written again.
+        sampled = scratch.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT {SAMPLES[-1]})"
+        ).fetchone()
+        small = sampled is not None and sampled[0] < SAMPLES[-1]
+        rows = _write(scratch, select, database, small=small)
+        if not small and rows < SMALL_TABLE:
             rows = _write(scratch, select, database, small=True)
         return chosen, rows
     except duckdb.InterruptException:

@@ -365,3 +365,20 @@ def test_a_mismatch_after_the_first_rows_is_reported_by_row(
     assert caught.value.problems == [
         {"row": 25_001, "column": "population", "value": "beaucoup", "expected": "integer"}
     ]
+
+
+@pytest.mark.parametrize("rows", [100, 25_000], ids=["shorter than the sample", "longer"])
+def test_small_tables_are_written_without_dictionary_compression(tmp_path: Path, rows: int) -> None:
+    content = "ville;n\n" + "".join(f"Saint-Étienne {i % 5};{i}\n" for i in range(rows))
+    (table,) = _build(tmp_path, content.encode())
+    con = duckdb.connect(str(table.database), read_only=True)
+    try:
+        methods = {
+            m
+            for (m,) in con.execute(
+                "SELECT compression FROM pragma_storage_info('data')"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert not methods & {"DICT_FSST", "Dictionary", "FSST"}, methods
